@@ -1,0 +1,24 @@
+"""The JSON API under /api/v1/ (W4, P1): one router module per resource."""
+
+from ninja import NinjaAPI
+
+from comptoir.api import errors, staff, tokens, workspace
+from comptoir.api.auth import TokenAuth
+
+api = NinjaAPI(
+    title="Comptoir API",
+    version="1",
+    description=(
+        "Every request carries `Authorization: Bearer <token>` and sees only the token's "
+        "workspace. Errors are `{detail, code}`; lists are `{items, next_cursor}` with "
+        "`limit` (≤ 500) and `cursor`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+
+api.add_router("/workspace", workspace.router)
+api.add_router("/tokens", tokens.router)
+api.add_router("/staff", staff.router)

@@ -1,0 +1,99 @@
+"""Input and output shapes of the foundation resources: workspace, tokens, staff."""
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import EmailStr, Field
+
+from comptoir.core.roles import Role
+
+
+class WorkspaceOut(Schema):
+    slug: str
+    name: str
+    postal_address: str
+    contact_email: str
+    contact_phone: str
+    logo_url: str | None
+    brand_color: str
+    accent_color: str
+    sender_name: str
+    sender_email: str
+    language: str
+    currency: str
+    time_zone: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_logo_url(workspace) -> str | None:
+        return workspace.logo.url if workspace.logo else None
+
+
+class WorkspaceIn(Schema):
+    """Every field optional: a PATCH changes only what it names."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    postal_address: str | None = Field(None, max_length=1000)
+    contact_email: EmailStr | None = None
+    contact_phone: str | None = Field(None, max_length=32)
+    brand_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    accent_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    sender_name: str | None = Field(None, max_length=120)
+    sender_email: EmailStr | None = None
+    language: str | None = Field(None, pattern=r"^(fr|en)$")
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    time_zone: str | None = Field(None, max_length=64)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    role: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret, shown only in this response.")
+
+
+class TokenIn(Schema):
+    name: str = Field(max_length=100)
+    role: Role = Role.ADMIN
+
+
+class TokenList(Schema):
+    items: list[TokenOut]
+    next_cursor: str | None
+
+
+class StaffOut(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_email(membership) -> str:
+        return membership.user.email
+
+    @staticmethod
+    def resolve_name(membership) -> str:
+        return membership.user.name
+
+
+class StaffIn(Schema):
+    email: EmailStr
+    role: Role
+
+
+class StaffRoleIn(Schema):
+    role: Role
+
+
+class StaffList(Schema):
+    items: list[StaffOut]
+    next_cursor: str | None

@@ -1,0 +1,48 @@
+"""Realistic demo data for `comptoir demo`; each feature adds its part to `demo_fill`."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from comptoir.core.models import Membership, Workspace
+from comptoir.core.roles import Role
+from comptoir.core.services import user_get_or_create, workspace_create
+
+DEMO_EMAIL = "demo@comptoir.test"
+DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed to the operator on purpose
+DEMO_SLUG = "demo"
+
+DEMO_IDENTITY = {
+    "postal_address": "12 rue des Martyrs\n75009 Paris\nFrance",
+    "contact_email": "bonjour@epicerie-martyrs.test",
+    "contact_phone": "+33 1 42 00 00 00",
+    "sender_name": "L'Épicerie des Martyrs",
+    "sender_email": "bonjour@epicerie-martyrs.test",
+    "brand_color": "#2f5d50",
+    "accent_color": "#d98e04",
+    "language": "fr",
+    "currency": "EUR",
+    "time_zone": "Europe/Paris",
+}
+
+# Staff to show the roles: (e-mail, name, role); they share the demo password.
+DEMO_STAFF = [
+    ("claire@comptoir.test", "Claire Dubois", Role.ADMIN),
+    ("hugo@comptoir.test", "Hugo Martin", Role.MARKETER),
+    ("ines@comptoir.test", "Inès Leroy", Role.VIEWER),
+]
+
+
+@transaction.atomic
+def demo_fill(*, contacts: int = 5000, progress: Callable[[str], None] = print) -> Workspace:
+    owner = user_get_or_create(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Camille Bernard")
+    workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+    if workspace is None:
+        workspace = workspace_create(
+            name="L'Épicerie des Martyrs", owner=owner, slug=DEMO_SLUG, **DEMO_IDENTITY
+        )
+        progress("Created the demo workspace and its owner.")
+    for email, name, role in DEMO_STAFF:
+        member = user_get_or_create(email=email, password=DEMO_PASSWORD, name=name)
+        Membership.objects.get_or_create(workspace=workspace, user=member, defaults={"role": role})
+    return workspace

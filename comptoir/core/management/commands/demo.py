@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from comptoir.core.demo import DEMO_EMAIL, DEMO_PASSWORD, demo_fill
+from comptoir.core.models import Workspace
+
+
+class Command(BaseCommand):
+    help = "Fill a demo workspace with realistic generated data, and say how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contacts", type=int, default=5000, help="how many contacts")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the database already holds a workspace (first start)",
+        )
+
+    def handle(self, *args, contacts, if_empty, **options):
+        if if_empty and Workspace.objects.exists():
+            self.stdout.write("A workspace exists already: no demo data added.")
+            return
+        workspace = demo_fill(contacts=contacts, progress=self.stdout.write)
+        self.stdout.write(
+            f"Demo workspace {workspace.name!r} ({workspace.slug}) is ready.\n"
+            f"Log in at http://127.0.0.1:8000/ as {DEMO_EMAIL} with the password {DEMO_PASSWORD}"
+        )

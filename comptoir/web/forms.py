@@ -1,0 +1,69 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.models import Workspace
+from comptoir.core.roles import TOKEN_ROLES, Role
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+class WorkspaceForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = [
+            "name",
+            "postal_address",
+            "contact_email",
+            "contact_phone",
+            "logo",
+            "brand_color",
+            "accent_color",
+            "sender_name",
+            "sender_email",
+            "language",
+            "currency",
+            "time_zone",
+        ]
+        widgets = {
+            "postal_address": forms.Textarea(attrs={"rows": 3}),
+            "brand_color": forms.TextInput(attrs={"type": "color"}),
+            "accent_color": forms.TextInput(attrs={"type": "color"}),
+            "logo": forms.ClearableFileInput(
+                attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+            ),
+        }
+        help_texts = {
+            "postal_address": _("Printed in the footer of every e-mail, as the law requires."),
+            "sender_email": _("The From address of your e-mails; your contact e-mail if empty."),
+            "time_zone": _("An IANA name such as Europe/Paris."),
+        }
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        # Only a freshly uploaded file has an `image` attribute set by ImageField's check.
+        if logo and hasattr(logo, "image"):
+            if logo.size > LOGO_MAX_BYTES:
+                raise ValidationError(_("The logo must be 2 MB or smaller."))
+            if logo.image.format not in LOGO_FORMATS:
+                raise ValidationError(_("The logo must be a PNG, JPEG, GIF or WebP image."))
+        return logo
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MARKETER)
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(role.value, role.label) for role in TOKEN_ROLES],
+        initial=Role.ADMIN,
+    )
