@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
-from django.views.static import serve
 
 from comptoir.api.app import api
 from comptoir.web import views
@@ -20,9 +18,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("w/<slug:slug>/", include("comptoir.web.urls")),
-    # Uploaded logos appear in e-mails and on public pages, so they are served in production
-    # too; a reverse proxy may take this path over.
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]
 
 handler403 = "comptoir.web.views.forbidden"

@@ -56,6 +56,12 @@ def api_client_for(workspace: Workspace, role: str = Role.ADMIN) -> ApiClient:
     return ApiClient(secret)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s a password by design; tests need none of that strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def owner(db) -> User:
     return make_user("owner@example.com")

@@ -1,5 +1,6 @@
 """The API's one error shape: 4xx with {"detail": ..., "code": "<machine_code>"} (CONTRACT.md)."""
 
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -45,6 +46,11 @@ def install(api) -> None:
     @api.exception_handler(ValidationError)
     def on_invalid(request, exc: ValidationError):
         return respond(request, 422, "validation_error", exc.errors)
+
+    @api.exception_handler(ModelValidationError)
+    def on_model_invalid(request, exc: ModelValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return respond(request, 422, "invalid", detail)
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc: HttpError):

@@ -8,6 +8,7 @@ import base64
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from ninja import Query, Schema
 from pydantic import Field
@@ -48,8 +49,12 @@ def _decode(cursor: str, size: int) -> list:
     except (ValueError, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != size:
-        raise ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")
+        raise _invalid_cursor()
     return values
+
+
+def _invalid_cursor() -> ApiError:
+    return ApiError(422, "invalid_cursor", "The cursor is not one this API returned.")
 
 
 def _after(ordering: list[str], values: list) -> Q:
@@ -73,9 +78,13 @@ def paginate(queryset: QuerySet, params: PageParams, ordering: list[str]) -> Pag
     if ordering[-1].lstrip("-") not in {"id", "pk"}:
         raise ValueError("the last ordering key must be the primary key")
     queryset = queryset.order_by(*ordering)
-    if params.cursor:
-        queryset = queryset.filter(_after(ordering, _decode(params.cursor, len(ordering))))
-    rows = list(queryset[: params.limit + 1])
+    try:
+        if params.cursor:
+            queryset = queryset.filter(_after(ordering, _decode(params.cursor, len(ordering))))
+        rows = list(queryset[: params.limit + 1])
+    except (ValueError, TypeError, ValidationError):
+        # Values of the wrong type for their column: a cursor we never issued.
+        raise _invalid_cursor() from None
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     next_cursor = None

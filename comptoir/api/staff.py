@@ -1,4 +1,4 @@
-from ninja import Router
+from ninja import Router, Status
 
 from comptoir.api.auth import require
 from comptoir.api.pagination import PageQuery, paginate
@@ -26,7 +26,7 @@ def staff_add(request, payload: StaffIn):
         role=payload.role,
         invited_by=request.auth.created_by,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.patch("/{membership_id}", response=StaffOut)
@@ -40,4 +40,4 @@ def staff_set_role(request, membership_id: int, payload: StaffRoleIn):
 def staff_remove(request, membership_id: int):
     workspace = require(request, Action.MANAGE_STAFF)
     membership_remove(membership=get_scoped(Membership, workspace, pk=membership_id), actor=None)
-    return 204, None
+    return Status(204, None)

@@ -1,4 +1,4 @@
-from ninja import Router
+from ninja import Router, Status
 
 from comptoir.api.auth import require
 from comptoir.api.pagination import PageQuery, paginate
@@ -27,11 +27,11 @@ def token_post(request, payload: TokenIn):
         created_by=request.auth.created_by,
     )
     token.token = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/{token_id}", response={204: None})
 def token_delete(request, token_id: int):
     workspace = require(request, Action.MANAGE_TOKENS)
     token_revoke(token=get_scoped(ApiToken, workspace, pk=token_id))
-    return 204, None
+    return Status(204, None)

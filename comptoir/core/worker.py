@@ -125,5 +125,11 @@ def _run_rq(*, burst: bool) -> int:
 
     queues = settings.TASKS["default"].get("QUEUES", ["default"])
     worker = get_worker(*queues, job_class=Job)
+
+    def finished() -> int:
+        # RQ keeps its counters in Redis, not on the worker object: count finished jobs.
+        return sum(queue.finished_job_registry.count for queue in worker.queues)
+
+    before = finished()
     worker.work(burst=burst, with_scheduler=True)
-    return worker.successful_job_count
+    return finished() - before

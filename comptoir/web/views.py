@@ -1,5 +1,6 @@
 """Dashboard pages: parse, check access (web.access), call one service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.static import serve
 
 from comptoir.core.models import ApiToken, Membership
 from comptoir.core.roles import Action
@@ -177,6 +179,12 @@ def settings_token_revoke(request, token_id: int):
     token_revoke(token=get_scoped(ApiToken, request.workspace, pk=token_id))
     messages.success(request, _("Token revoked."))
     return redirect("settings_tokens", slug=request.workspace.slug)
+
+
+def media(request, path: str):
+    # Uploaded logos appear in e-mails and on public pages, so they are served in production
+    # too (a reverse proxy may take /media/ over); MEDIA_ROOT is read per request.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def forbidden(request, exception=None):

@@ -1,12 +1,9 @@
 """COMPTOIR_* variables: what they accept, and the one-line errors for what they refuse."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from comptoir import config
+from tests.processes import run_comptoir
 
 
 def test_sqlite_url_gives_a_wal_database_with_immediate_transactions(tmp_path):
@@ -74,21 +71,6 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     assert len(first) > 40
     assert config.secret_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
-
-
-def run_comptoir(tmp_path, *args, **env):
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("COMPTOIR_")
-    }
-    environment.update(COMPTOIR_VAR_DIR=str(tmp_path), **env)
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "comptoir", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.mark.slow
