@@ -54,7 +54,7 @@ lock:
 	rm -rf .lock-venv
 
 messages: install
-	cd comptoir && ../$(BIN)/comptoir makemessages --locale fr --no-obsolete --no-location
+	cd comptoir && COMPTOIR_VAR_DIR=../var ../$(BIN)/comptoir makemessages --locale fr --no-obsolete --no-location
 
 bench: install
 	@ls bench/*.py

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from comptoir.core.models import User, Workspace
 from comptoir.core.roles import Role
@@ -60,6 +61,14 @@ def api_client_for(workspace: Workspace, role: str = Role.ADMIN) -> ApiClient:
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a password by design; tests need none of that strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """LocaleMiddleware leaves the last request's language active in the thread: reset it,
+    so that a French page in one test does not turn the next test's messages French."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
