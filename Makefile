@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml requirements.lock setup.py $(CATALOGUES)
 
 install: $(STAMP)
 
+# Links in e-mails and QR codes point at the server `make run` starts, unless told otherwise.
+run: export COMPTOIR_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/comptoir migrate --no-input
 	$(BIN)/comptoir demo --if-empty

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from comptoir.api.app import api
 from comptoir.web import views
+from comptoir.web.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +12,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,14 @@ class WorkspaceForm(forms.ModelForm):
             if logo.image.format not in LOGO_FORMATS:
                 raise ValidationError(_("The logo must be a PNG, JPEG, GIF or WebP image."))
         return logo
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Autofocus would jump keyboard and screen-reader users past the skip link and the
+        # page's heading; the field is one Tab away.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class StaffInviteForm(forms.Form):

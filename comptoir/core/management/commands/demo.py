@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from comptoir.core.demo import DEMO_EMAIL, DEMO_PASSWORD, demo_fill
@@ -22,5 +23,6 @@ class Command(BaseCommand):
         workspace = demo_fill(contacts=contacts, progress=self.stdout.write)
         self.stdout.write(
             f"Demo workspace {workspace.name!r} ({workspace.slug}) is ready.\n"
-            f"Log in at http://127.0.0.1:8000/ as {DEMO_EMAIL} with the password {DEMO_PASSWORD}"
+            f"Log in at {settings.COMPTOIR_BASE_URL}/ as {DEMO_EMAIL} "
+            f"with the password {DEMO_PASSWORD}"
         )

@@ -57,6 +57,9 @@ class Command(BaseCommand):
                     "accesslog": "-",
                     "timeout": 60,
                     "graceful_timeout": 10,
+                    # gunicorn's control socket has one path per user: two Comptoir servers
+                    # on a machine would take it from each other.
+                    "control_socket_disable": True,
                 }
             ).run()
         finally:
