@@ -194,10 +194,8 @@ def people(
             order_count = 1 + int(rng.expovariate(0.6))
             per_order = rng.lognormvariate(3.8, 0.6)  # median ≈ 45 €
             total = Decimal(str(round(per_order * order_count, 2))).quantize(Decimal("0.01"))
-            since = created + dt.timedelta(days=rng.uniform(0, 30))
-            last_order = since + (now - since) * rng.random()
-            if last_order > now:
-                last_order = now
+            since = min(created + dt.timedelta(days=rng.uniform(0, 30)), now)
+            last_order = since + (now - since) * rng.random() if order_count > 1 else since
         city, postal_code = rng.choice(CITIES)
         chosen_tags = []
         if tag_pool and rng.random() < 0.6:
