@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "comptoir.core",
+    "comptoir.contacts",
     "comptoir.mail",
     "comptoir.web",
 ]

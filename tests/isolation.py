@@ -18,11 +18,15 @@ from comptoir.core.models import Workspace
 class IsolationCase:
     name: str
     make: Callable[[Workspace], models.Model]
-    # (method, path with {id}, JSON body or None)
+    # (method, path, JSON body or None); the path may name {id} (the pk) or {obj.<field>}
     requests: list[tuple[str, str, dict | None]] = field(default_factory=list)
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def path(template: str, obj: models.Model) -> str:
+        return template.format(id=obj.pk, obj=obj)
 
 
 CASES: list[IsolationCase] = []
@@ -59,3 +63,64 @@ def _membership(workspace):
     from tests.conftest import make_user
 
     return Membership.objects.create(workspace=workspace, user=make_user(), role=Role.MARKETER)
+
+
+@isolation_case(
+    "contact",
+    [
+        ("GET", "/api/v1/contacts/{id}", None),
+        ("PATCH", "/api/v1/contacts/{id}", {"first_name": "Hacked"}),
+        ("POST", "/api/v1/contacts/{id}/tags", {"tags": ["x"]}),
+        ("POST", "/api/v1/contacts/{id}/notes", {"body": "x"}),
+        ("DELETE", "/api/v1/contacts/{id}", None),
+    ],
+)
+def _contact(workspace):
+    from tests.contacts.helpers import make_contact
+
+    return make_contact(workspace, "secret@example.com")
+
+
+@isolation_case(
+    "note",
+    [
+        ("GET", "/api/v1/notes/{id}", None),
+        ("PATCH", "/api/v1/notes/{id}", {"body": "x"}),
+        ("DELETE", "/api/v1/notes/{id}", None),
+    ],
+)
+def _note(workspace):
+    from comptoir.contacts.services import note_create
+    from tests.contacts.helpers import make_contact
+
+    return note_create(contact=make_contact(workspace, "noted@example.com"), author=None, body="x")
+
+
+@isolation_case(
+    "tag",
+    [
+        ("PATCH", "/api/v1/tags/{obj.name}", {"name": "renamed"}),
+        ("DELETE", "/api/v1/tags/{obj.name}", None),
+    ],
+)
+def _tag(workspace):
+    from comptoir.contacts.models import Tag
+    from tests.contacts.helpers import make_contact
+
+    make_contact(workspace, "tagged@example.com", tags=["Secret"])
+    return Tag.objects.get(workspace=workspace, name="Secret")
+
+
+@isolation_case(
+    "segment",
+    [
+        ("GET", "/api/v1/segments/{id}", None),
+        ("GET", "/api/v1/segments/{id}/contacts", None),
+        ("PATCH", "/api/v1/segments/{id}", {"name": "x"}),
+        ("DELETE", "/api/v1/segments/{id}", None),
+    ],
+)
+def _segment(workspace):
+    from comptoir.contacts.services import segment_create
+
+    return segment_create(workspace=workspace, name="Regulars", actor=None)

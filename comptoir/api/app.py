@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from comptoir.api import errors, staff, tokens, workspace
+from comptoir.api import contacts, errors, notes, segments, staff, tags, tokens, workspace
 from comptoir.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -22,3 +22,7 @@ errors.install(api)
 api.add_router("/workspace", workspace.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/staff", staff.router)
+api.add_router("/contacts", contacts.router)
+api.add_router("/notes", notes.router)
+api.add_router("/tags", tags.router)
+api.add_router("/segments", segments.router)

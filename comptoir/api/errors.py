@@ -1,6 +1,7 @@
 """The API's one error shape: 4xx with {"detail": ..., "code": "<machine_code>"} (CONTRACT.md)."""
 
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -51,6 +52,12 @@ def install(api) -> None:
     def on_model_invalid(request, exc: ModelValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return respond(request, 422, "invalid", detail)
+
+    @api.exception_handler(DataError)
+    def on_unstorable(request, exc: DataError):
+        # The database refused a value validation let through (a NUL character on
+        # PostgreSQL, a number out of range): still the client's input, never a 500.
+        return respond(request, 422, "invalid_value", "A value of the request cannot be stored.")
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc: HttpError):

@@ -67,7 +67,11 @@ def _after(ordering: list[str], values: list) -> Q:
         for previous, value in zip(ordering[:depth], values[:depth], strict=True):
             step &= Q(**{previous.lstrip("-"): value})
         condition |= step
-    return condition
+    # The OR above is exact, but no index can seek on it: this redundant bound on the first
+    # key lets the database start its range scan at the cursor instead of the list's start.
+    first = ordering[0]
+    bound_op = "lte" if first.startswith("-") else "gte"
+    return Q(**{f"{first.lstrip('-')}__{bound_op}": values[0]}) & condition
 
 
 def paginate(queryset: QuerySet, params: PageParams, ordering: list[str]) -> Page:

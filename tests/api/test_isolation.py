@@ -16,7 +16,7 @@ def test_a_token_of_another_workspace_gets_404_and_changes_nothing(
     before = model_to_dict(theirs)
     ours = api_client_for(workspace)
     for method, path, body in case.requests:
-        response = ours.request(method, path.format(id=theirs.pk), json=body)
+        response = ours.request(method, case.path(path, theirs), json=body)
         assert response.status_code == 404, (method, path, response.content)
         assert response.json()["code"] == "not_found"
     theirs.refresh_from_db()
@@ -28,7 +28,7 @@ def test_the_owning_workspace_reaches_the_same_object(case, workspace):
     """The 404s above mean isolation, not broken URLs: the owner's token gets through."""
     mine = case.make(workspace)
     method, path, body = case.requests[0]
-    response = api_client_for(workspace).request(method, path.format(id=mine.pk), json=body)
+    response = api_client_for(workspace).request(method, case.path(path, mine), json=body)
     assert response.status_code < 400, (method, path, response.content)
 
 

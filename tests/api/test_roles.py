@@ -119,3 +119,13 @@ def test_inviting_a_member_twice_is_a_conflict(workspace, api):
     again = api.post("/api/v1/staff", {"email": "lea@example.com", "role": "viewer"})
     assert again.status_code == 409
     assert again.json()["code"] == "already_member"
+
+
+def test_a_value_the_database_cannot_store_is_a_422_not_a_500(workspace, api):
+    response = api.patch("/api/v1/workspace", {"name": "Chez\x00Zoé"})
+    if response.status_code == 200:  # SQLite stores NUL characters; PostgreSQL refuses them
+        assert response.json()["name"] == "Chez\x00Zoé"
+        return
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_value")
+    workspace.refresh_from_db()
+    assert workspace.name == "Chez Zoé"

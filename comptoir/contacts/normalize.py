@@ -1,0 +1,151 @@
+"""How contact details are normalised and made searchable (C1, C2, C9).
+
+Everything that writes a contact (the services here, order ingestion, imports) goes through
+these functions, so that one address is one contact and search behaves the same on SQLite and
+PostgreSQL, whose own case- and accent-folding differ.
+"""
+
+import re
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+# The region assumed for numbers written without an international prefix ("06 12 34 56 78").
+# Workspaces have no country yet; the merchants Comptoir is written for are French.
+DEFAULT_PHONE_REGION = "FR"
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d"})
+_PHONE_LIKE = re.compile(r"^[\d\s+().\-/]+$")
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def clean_line(text: str | None) -> str:
+    """One line of text as stored: control characters dropped (PostgreSQL refuses NUL in
+    text), runs of white space collapsed, trimmed."""
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in (text or ""))
+    return " ".join(text.split())
+
+
+def clean_text(text: str | None) -> str:
+    """Multi-line text (a note): line breaks and tabs kept, other control characters
+    dropped, trimmed."""
+    keep = {"\n", "\t"}
+    text = (text or "").replace("\r\n", "\n")
+    return "".join(c for c in text if c in keep or unicodedata.category(c) != "Cc").strip()
+
+
+def fold(text: str) -> str:
+    """Lower-cased, accents stripped: "Zoé ÉLOÏSE" -> "zoe eloise"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def normalize_email(raw: str | None) -> str:
+    """The stored form of an address: trimmed, domain lower-cased, local part kept as typed.
+
+    Returns "" for an empty value; raises InvalidEmail for something that is not an address.
+    """
+    address = (raw or "").strip()
+    if not address:
+        return ""
+    if address != clean_line(address):
+        raise InvalidEmail(address)
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise InvalidEmail(address)
+    address = f"{local}@{domain.lower()}"
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidEmail(str(error)) from None
+    return address
+
+
+def email_key(email: str) -> str:
+    """What makes two addresses the same contact: the whole address, lower-cased.
+
+    RFC 5321 lets the local part be case-sensitive, but no real mailbox is, and merchants
+    expect "Zoe@Example.com" and "zoe@example.com" to be one customer.
+    """
+    return email.strip().lower()
+
+
+def normalize_phone(raw: str | None, region: str = DEFAULT_PHONE_REGION) -> str:
+    """E.164 ("+33612345678") when the number can be understood, else the trimmed text.
+
+    Numbers from tills and old spreadsheets are kept even when they are not valid for any
+    country; text with no digit at all is refused.
+    """
+    text = clean_line(raw)
+    if not text:
+        return ""
+    if not any(char.isdigit() for char in text):
+        raise InvalidPhone(text)
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return text[:32]
+    if phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return text[:32]
+
+
+def phone_digit_forms(phone: str, region: str = DEFAULT_PHONE_REGION) -> list[str]:
+    """The digit strings a person may type to find this number: international and national."""
+    digits = re.sub(r"\D", "", phone)
+    forms = [digits] if digits else []
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        return forms
+    national = re.sub(
+        r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    )
+    if national and national not in forms:
+        forms.append(national)
+    return forms
+
+
+def display_name(*, first_name: str, last_name: str, email: str, phone: str) -> str:
+    """What the directory shows for a contact, and what "sort by name" sorts on."""
+    return " ".join(f"{first_name} {last_name}".split()) or email or phone
+
+
+def search_text(*, first_name: str, last_name: str, email: str, phone: str) -> str:
+    """The folded text that `q` searches: names, address and the phone's digit forms."""
+    parts = [fold(first_name), fold(last_name), fold(email), *phone_digit_forms(phone)]
+    return " ".join(part for part in (" ".join(p.split()) for p in parts) if part)
+
+
+def search_terms(query: str) -> tuple[str, list[str]]:
+    """How a search box entry is understood: ("email_prefix", [prefix]) for something that
+    starts like an address, ("contains", [terms]) otherwise — every term must appear.
+
+    A phone number typed with spaces or dots is one term of digits.
+    """
+    query = clean_line(query)
+    if not query:
+        return "contains", []
+    if "@" in query and not query.startswith("@"):
+        return "email_prefix", [email_key(query)]
+    if _PHONE_LIKE.match(query) and any(char.isdigit() for char in query):
+        return "contains", [re.sub(r"\D", "", query)]
+    return "contains", fold(query).split()
+
+
+def tag_name(raw: str) -> str:
+    """A tag as displayed: trimmed, inner runs of spaces collapsed."""
+    return clean_line(raw)
+
+
+def tag_key(name: str) -> str:
+    """What makes two tags the same: "VIP" and "vip" are one tag."""
+    return tag_name(name).lower()

@@ -1,0 +1,698 @@
+"""Every write to the directory (house rule 1): keyword-only, typed, atomic.
+
+Each action that concerns a contact writes its `ContactEvent` in the same transaction.
+Validation happens before the first write, so a refused action changes nothing (rule 10).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticValidationError
+
+from comptoir.contacts import normalize
+from comptoir.contacts.models import (
+    ADDRESS_KEYS,
+    Contact,
+    ContactEvent,
+    ContactTag,
+    Note,
+    Segment,
+    SegmentContact,
+    Tag,
+)
+from comptoir.contacts.selectors import ContactFilter, contacts_filter
+from comptoir.core.models import Membership, User, Workspace
+from comptoir.core.roles import Action, Role, role_can
+from comptoir.core.scoping import scoped
+from comptoir.core.services import ServiceError, validation_message
+
+Kind = ContactEvent.Kind
+BATCH = 1000
+NOTE_MAX_LENGTH = 10_000
+
+# What staff may edit on a contact (C11); the order figures, type and consent are
+# maintained by commerce and the consent ledger.
+DETAIL_FIELDS = (
+    "email",
+    "phone",
+    "first_name",
+    "last_name",
+    "company",
+    "language",
+    "has_account",
+    "shipping_address",
+    "billing_address",
+)
+_TEXT_FIELDS = ("first_name", "last_name", "company", "language")
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    matched: int  # contacts selected (of this workspace)
+    changed: int  # contacts the action changed
+
+
+def _event(contact: Contact, kind: str, actor: User | None, **data) -> ContactEvent:
+    return ContactEvent.objects.create(
+        workspace_id=contact.workspace_id, contact=contact, kind=kind, actor=actor, data=data
+    )
+
+
+def _events(
+    workspace: Workspace, contact_ids: Iterable[int], kind: str, actor: User | None, **data
+) -> None:
+    ContactEvent.objects.bulk_create(
+        [
+            ContactEvent(workspace=workspace, contact_id=pk, kind=kind, actor=actor, data=data)
+            for pk in contact_ids
+        ],
+        batch_size=BATCH,
+    )
+
+
+# ---------------------------------------------------------------------------- contacts
+
+
+def _clean_address(value: dict | None) -> dict:
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise ServiceError(_("An address is an object."), code="invalid_address")
+    unknown = set(value) - set(ADDRESS_KEYS)
+    if unknown:
+        raise ServiceError(
+            _("Unknown address fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+            code="invalid_address",
+        )
+    cleaned = {key: normalize.clean_line(str(value.get(key) or "")) for key in ADDRESS_KEYS}
+    return {key: text for key, text in cleaned.items() if text}
+
+
+def _clean_details(changes: dict) -> dict:
+    """Normalised values of the detail fields in `changes`; ServiceError for bad input."""
+    cleaned = {}
+    for field, value in changes.items():
+        if field == "email":
+            try:
+                cleaned[field] = normalize.normalize_email(value)
+            except normalize.InvalidEmail:
+                raise ServiceError(
+                    _("“%(email)s” is not a valid e-mail address.") % {"email": value},
+                    code="invalid_email",
+                ) from None
+        elif field == "phone":
+            try:
+                cleaned[field] = normalize.normalize_phone(value)
+            except normalize.InvalidPhone:
+                raise ServiceError(
+                    _("“%(phone)s” is not a phone number.") % {"phone": value},
+                    code="invalid_phone",
+                ) from None
+        elif field in ("shipping_address", "billing_address"):
+            cleaned[field] = _clean_address(value)
+        elif field == "has_account":
+            cleaned[field] = bool(value)
+        else:
+            cleaned[field] = normalize.clean_line(value)
+    return cleaned
+
+
+def _ensure_email_free(workspace: Workspace, email: str, exclude_pk: int | None = None) -> None:
+    if not email:
+        return
+    others = scoped(Contact, workspace).filter(email_key=normalize.email_key(email))
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise _duplicate_email(email)
+
+
+def _duplicate_email(email: str) -> ServiceError:
+    return ServiceError(
+        _("A contact with the address %(email)s already exists.") % {"email": email},
+        code="duplicate_email",
+        status=409,
+    )
+
+
+def _validate(contact: Contact) -> None:
+    try:
+        contact.full_clean(exclude=["workspace"], validate_constraints=False)
+    except ValidationError as error:
+        raise ServiceError(validation_message(error), code="invalid") from None
+
+
+def _save_guarding_email(contact: Contact, **kwargs) -> None:
+    """Save; a concurrent request that took the address first makes this a duplicate."""
+    try:
+        with transaction.atomic():
+            contact.save(**kwargs)
+    except IntegrityError:
+        raise _duplicate_email(contact.email) from None
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    email: str | None = None,
+    phone: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    company: str = "",
+    language: str = "",
+    has_account: bool = False,
+    shipping_address: dict | None = None,
+    billing_address: dict | None = None,
+    tags: Iterable[str] = (),
+    note: str | None = None,
+    source: str = Contact.Source.MANUAL,
+) -> Contact:
+    """A new contact (C11): an e-mail address is enough, or a phone for a phone-only one."""
+    details = _clean_details(
+        {
+            "email": email,
+            "phone": phone,
+            "first_name": first_name,
+            "last_name": last_name,
+            "company": company,
+            "language": language,
+            "has_account": has_account,
+            "shipping_address": shipping_address,
+            "billing_address": billing_address,
+        }
+    )
+    if not details["email"] and not details["phone"]:
+        raise ServiceError(
+            _("A contact needs an e-mail address or a phone number."),
+            code="email_or_phone_required",
+        )
+    if source not in Contact.Source.values:
+        raise ServiceError(_("Unknown source."), code="invalid_source")
+    note = _clean_note(note) if normalize.clean_text(note) else None
+    contact = Contact(workspace=workspace, source=source, **details)
+    _validate(contact)
+    _ensure_email_free(workspace, contact.email)
+    tag_objects = _tags_ensure(workspace, tags)
+
+    _save_guarding_email(contact)
+    _event(contact, Kind.CREATED, actor, source=source)
+    _link_tags(contact, tag_objects, actor)
+    if note:
+        _note_write(contact=contact, author=actor, body=note)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *, contact: Contact, actor: User | None, lock: bool | None = True, **changes
+) -> Contact:
+    """Edit details. `lock=True` (a manual edit, C6) sets the sync lock, `lock=False`
+    releases it, `lock=None` leaves it as it is (automatic updates of unlocked contacts)."""
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable contact fields: {sorted(unknown)}")
+    cleaned = _clean_details(changes)
+    current = scoped(Contact, contact.workspace).select_for_update().get(pk=contact.pk)
+    diff = {
+        field: [getattr(current, field), value]
+        for field, value in cleaned.items()
+        if getattr(current, field) != value
+    }
+    for field, (_old, new) in diff.items():
+        setattr(current, field, new)
+    if not current.email and not current.phone:
+        raise ServiceError(
+            _("A contact needs an e-mail address or a phone number."),
+            code="email_or_phone_required",
+        )
+    _validate(current)
+    if "email" in diff:
+        _ensure_email_free(current.workspace, current.email, exclude_pk=current.pk)
+    was_locked = current.locked
+    if lock is not None:
+        current.locked = lock
+    if not diff and current.locked == was_locked:
+        return current
+    _save_guarding_email(current, update_fields=[*diff, "locked"])
+    if diff:
+        data = {"changes": diff}
+        if current.locked and not was_locked:
+            data["locked"] = True
+        _event(current, Kind.EDITED, actor, **data)
+    elif current.locked:
+        _event(current, Kind.LOCKED, actor)
+    if was_locked and not current.locked:
+        _event(current, Kind.UNLOCKED, actor)
+    return current
+
+
+def contact_unlock(*, contact: Contact, actor: User | None) -> Contact:
+    """Release the sync lock (C6): orders update the details again."""
+    return contact_update(contact=contact, actor=actor, lock=False)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor: User | None) -> None:
+    """Delete a contact with its notes, tags and timeline. (GDPR erasure, which also
+    leaves a suppression entry, is `consent` territory.)"""
+    contact.delete()
+
+
+@transaction.atomic
+def contacts_delete(
+    *, workspace: Workspace, ids: Iterable[int] | QuerySet, actor: User | None
+) -> BulkResult:
+    """Delete the contacts of `workspace` among `ids` (a list, or a values_list queryset
+    from `contacts_filter`); ids of other workspaces are ignored."""
+    targets = scoped(Contact, workspace).filter(pk__in=ids)
+    deleted = 0
+    while batch := list(targets.order_by("pk").values_list("pk", flat=True)[:BATCH]):
+        scoped(Contact, workspace).filter(pk__in=batch).delete()
+        deleted += len(batch)
+    return BulkResult(matched=deleted, changed=deleted)
+
+
+# -------------------------------------------------------------------------------- tags
+
+
+def _tag_names(names: Iterable[str]) -> list[str]:
+    """Valid, distinct (by key) tag names, in the order given."""
+    if isinstance(names, str):
+        names = [names]
+    seen: dict[str, str] = {}
+    for raw in names:
+        name = normalize.tag_name(raw)
+        if not name:
+            raise ServiceError(_("A tag cannot be empty."), code="invalid_tag")
+        if len(name) > Tag._meta.get_field("name").max_length:
+            raise ServiceError(
+                _("A tag has at most %(n)d characters.") % {"n": 64}, code="invalid_tag"
+            )
+        seen.setdefault(normalize.tag_key(name), name)
+    return list(seen.values())
+
+
+def _tags_ensure(workspace: Workspace, names: Iterable[str]) -> list[Tag]:
+    """The tags named, created where missing — or ServiceError `tag_limit` before any write
+    if the workspace would hold more than 250 distinct tags (C7)."""
+    names = _tag_names(names)
+    if not names:
+        return []
+    keys = {normalize.tag_key(name): name for name in names}
+    existing = {tag.key: tag for tag in scoped(Tag, workspace).filter(key__in=keys)}
+    missing = [key for key in keys if key not in existing]
+    if missing:
+        # Two requests adding new tags at once must not both pass the check: the workspace
+        # row is their lock (SQLite's IMMEDIATE transactions serialise writers anyway).
+        list(scoped(Workspace, workspace).select_for_update().values_list("pk", flat=True))
+        existing = {tag.key: tag for tag in scoped(Tag, workspace).filter(key__in=keys)}
+        missing = [key for key in keys if key not in existing]
+        total = scoped(Tag, workspace).count() + len(missing)
+        if total > Tag.MAX_PER_WORKSPACE:
+            raise ServiceError(
+                _(
+                    "A workspace has at most %(max)d tags; this would make %(total)d. "
+                    "Reuse, merge or delete tags first."
+                )
+                % {"max": Tag.MAX_PER_WORKSPACE, "total": total},
+                code="tag_limit",
+            )
+        for key in missing:
+            existing[key] = Tag.objects.create(workspace=workspace, name=keys[key], key=key)
+    return [existing[key] for key in keys]
+
+
+def _link_tags(contact: Contact, tags: list[Tag], actor: User | None) -> list[Tag]:
+    present = set(
+        ContactTag.objects.filter(contact=contact, tag__in=tags).values_list("tag_id", flat=True)
+    )
+    added = [tag for tag in tags if tag.pk not in present]
+    ContactTag.objects.bulk_create([ContactTag(contact=contact, tag=tag) for tag in added])
+    for tag in added:
+        _event(contact, Kind.TAG_ADDED, actor, tag=tag.name)
+    return added
+
+
+@transaction.atomic
+def contact_tags_add(*, contact: Contact, names: Iterable[str], actor: User | None) -> list[Tag]:
+    """Tag a contact; returns the tags it did not have yet."""
+    return _link_tags(contact, _tags_ensure(contact.workspace, names), actor)
+
+
+@transaction.atomic
+def contact_tag_remove(*, contact: Contact, name: str, actor: User | None) -> bool:
+    """Untag a contact; False when it did not carry that tag."""
+    link = (
+        ContactTag.objects.filter(contact=contact, tag__key=normalize.tag_key(name))
+        .select_related("tag")
+        .first()
+    )
+    if link is None:
+        return False
+    link.delete()
+    _event(contact, Kind.TAG_REMOVED, actor, tag=link.tag.name)
+    return True
+
+
+def _has_tag(tag: Tag) -> Exists:
+    return Exists(ContactTag.objects.filter(contact=OuterRef("pk"), tag=tag))
+
+
+@transaction.atomic
+def contacts_tag_bulk(
+    *,
+    workspace: Workspace,
+    ids: Iterable[int] | QuerySet,
+    names: Iterable[str],
+    actor: User | None,
+) -> BulkResult:
+    """Add tags to many contacts (C7), in batches, each new link on the timeline."""
+    tags = _tags_ensure(workspace, names)
+    targets = scoped(Contact, workspace).filter(pk__in=ids)
+    matched = targets.count()
+    missing_any = Q()
+    for tag in tags:
+        missing_any |= ~Q(_has_tag(tag))
+    changed = targets.filter(missing_any).count() if tags else 0
+    for tag in tags:
+        untagged = targets.exclude(_has_tag(tag)).order_by("pk").values_list("pk", flat=True)
+        while batch := list(untagged[:BATCH]):
+            ContactTag.objects.bulk_create([ContactTag(contact_id=pk, tag=tag) for pk in batch])
+            _events(workspace, batch, Kind.TAG_ADDED, actor, tag=tag.name)
+    return BulkResult(matched=matched, changed=changed)
+
+
+@transaction.atomic
+def contacts_untag_bulk(
+    *,
+    workspace: Workspace,
+    ids: Iterable[int] | QuerySet,
+    names: Iterable[str],
+    actor: User | None,
+) -> BulkResult:
+    targets = scoped(Contact, workspace).filter(pk__in=ids)
+    matched = targets.count()
+    keys = [normalize.tag_key(name) for name in _tag_names(names)]
+    tags = list(scoped(Tag, workspace).filter(key__in=keys))
+    links = ContactTag.objects.filter(tag__in=tags, contact__in=targets)
+    changed = links.values("contact_id").distinct().count()
+    for tag in tags:
+        tagged = links.filter(tag=tag).order_by("pk").values_list("pk", "contact_id")
+        while batch := list(tagged[:BATCH]):
+            contact_ids = [contact for _pk, contact in batch]
+            _events(workspace, contact_ids, Kind.TAG_REMOVED, actor, tag=tag.name)
+            ContactTag.objects.filter(pk__in=[pk for pk, _contact in batch]).delete()
+    return BulkResult(matched=matched, changed=changed)
+
+
+def _tag_by_name(workspace: Workspace, name: str) -> Tag:
+    tag = scoped(Tag, workspace).filter(key=normalize.tag_key(name)).first()
+    if tag is None:
+        raise ServiceError(_("No such tag."), code="not_found", status=404)
+    return tag
+
+
+def _tagged_contact_ids(tag: Tag) -> QuerySet:
+    return (
+        ContactTag.objects.filter(tag=tag)
+        .order_by("contact_id")
+        .values_list("contact_id", flat=True)
+    )
+
+
+@transaction.atomic
+def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None = None) -> Tag:
+    """Rename a tag; renaming onto another existing tag MERGES them (C7): its contacts get
+    the other tag once, and the old tag disappears."""
+    tag = _tag_by_name(workspace, old)
+    new_name = _tag_names([new])[0]
+    new_key = normalize.tag_key(new_name)
+    target = scoped(Tag, workspace).filter(key=new_key).exclude(pk=tag.pk).first()
+    old_name = tag.name
+    if target is None:
+        if new_name == old_name:
+            return tag
+        tag.name, tag.key = new_name, new_key
+        tag.save(update_fields=["name", "key"])
+        last = 0
+        while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
+            _events(workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=new_name)
+            last = batch[-1]
+        return tag
+    last = 0
+    while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
+        already = set(
+            ContactTag.objects.filter(tag=target, contact_id__in=batch).values_list(
+                "contact_id", flat=True
+            )
+        )
+        ContactTag.objects.bulk_create(
+            [ContactTag(contact_id=pk, tag=target) for pk in batch if pk not in already]
+        )
+        _events(
+            workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=target.name, merged=True
+        )
+        last = batch[-1]
+    tag.delete()
+    return target
+
+
+@transaction.atomic
+def tag_delete(*, workspace: Workspace, name: str, actor: User | None = None) -> None:
+    """Remove a tag from every contact and from the workspace."""
+    tag = _tag_by_name(workspace, name)
+    last = 0
+    while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
+        _events(workspace, batch, Kind.TAG_REMOVED, actor, tag=tag.name)
+        last = batch[-1]
+    tag.delete()
+
+
+# ------------------------------------------------------------------------------- notes
+
+
+def _clean_note(body: str | None) -> str:
+    body = normalize.clean_text(body)
+    if not body:
+        raise ServiceError(_("A note cannot be empty."), code="invalid_note")
+    if len(body) > NOTE_MAX_LENGTH:
+        raise ServiceError(
+            _("A note has at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH},
+            code="invalid_note",
+        )
+    return body
+
+
+def _note_write(*, contact: Contact, author: User | None, body: str) -> Note:
+    note = Note.objects.create(
+        workspace_id=contact.workspace_id, contact=contact, author=author, body=body
+    )
+    # The timeline says a note was written, not what it says: notes are never exported.
+    _event(contact, Kind.NOTE_ADDED, author, note_id=note.pk)
+    return note
+
+
+@transaction.atomic
+def note_create(*, contact: Contact, author: User | None, body: str) -> Note:
+    return _note_write(contact=contact, author=author, body=_clean_note(body))
+
+
+def _ensure_may_change(note: Note, actor: User | None, role: str | None) -> None:
+    """Only the note's author or an owner/admin may change it (C8)."""
+    if role is None and actor is not None:
+        role = (
+            Membership.objects.filter(workspace_id=note.workspace_id, user=actor)
+            .values_list("role", flat=True)
+            .first()
+        )
+    is_author = actor is not None and note.author_id == actor.pk
+    if not role_can(role, Action.EDIT) or not (is_author or role in (Role.OWNER, Role.ADMIN)):
+        raise ServiceError(
+            _("Only the note's author or an admin may change it."), code="forbidden", status=403
+        )
+
+
+@transaction.atomic
+def note_update(*, note: Note, actor: User | None, body: str, role: str | None = None) -> Note:
+    """`role` is the actor's role (an API token's own); looked up from the membership
+    when not given."""
+    body = _clean_note(body)
+    _ensure_may_change(note, actor, role)
+    if body != note.body:
+        note.body = body
+        note.save(update_fields=["body", "updated_at"])
+        _event(note.contact, Kind.NOTE_EDITED, actor, note_id=note.pk)
+    return note
+
+
+@transaction.atomic
+def note_delete(*, note: Note, actor: User | None, role: str | None = None) -> None:
+    _ensure_may_change(note, actor, role)
+    contact, note_id = note.contact, note.pk
+    note.delete()
+    _event(contact, Kind.NOTE_DELETED, actor, note_id=note_id)
+
+
+# ---------------------------------------------------------------------------- segments
+
+
+def _segment_name(workspace: Workspace, name: str, exclude_pk: int | None = None) -> str:
+    name = normalize.clean_line(name)
+    if not name or len(name) > Segment._meta.get_field("name").max_length:
+        raise ServiceError(
+            _("A segment needs a name of at most 120 characters."), code="invalid_name"
+        )
+    others = scoped(Segment, workspace).exclude(pk=exclude_pk).values_list("name", flat=True)
+    # Compared here, not with iexact: SQLite folds the case of ASCII letters only.
+    if any(other.lower() == name.lower() for other in others):
+        raise ServiceError(
+            _("A segment named “%(name)s” already exists.") % {"name": name},
+            code="duplicate_segment",
+            status=409,
+        )
+    return name
+
+
+def _segment_filter(workspace: Workspace, value: ContactFilter | dict | None) -> ContactFilter:
+    try:
+        if not isinstance(value, ContactFilter):
+            value = ContactFilter.model_validate(value or {})
+    except PydanticValidationError as error:
+        raise ServiceError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()),
+            code="invalid_filter",
+        ) from None
+    _check_segment_reference(workspace, value)
+    return value
+
+
+def _check_segment_reference(workspace: Workspace, flt: ContactFilter) -> None:
+    try:
+        contacts_filter(workspace=workspace, filter=flt)  # resolves every segment it names
+    except Http404:
+        raise ServiceError(
+            _("The filter names a segment that does not exist."), code="unknown_segment"
+        ) from None
+
+
+def _static_members_add(segment: Segment, ids, actor: User | None) -> int:
+    targets = scoped(Contact, segment.workspace).filter(pk__in=ids)
+    fresh = targets.exclude(
+        Exists(SegmentContact.objects.filter(segment=segment, contact=OuterRef("pk")))
+    )
+    added = 0
+    while batch := list(fresh.order_by("pk").values_list("pk", flat=True)[:BATCH]):
+        SegmentContact.objects.bulk_create(
+            [SegmentContact(segment=segment, contact_id=pk) for pk in batch]
+        )
+        _events(
+            segment.workspace,
+            batch,
+            Kind.GROUP_ADDED,
+            actor,
+            segment_id=segment.pk,
+            segment=segment.name,
+        )
+        added += len(batch)
+    return added
+
+
+def _require_static(segment: Segment) -> None:
+    if segment.kind != Segment.Kind.STATIC:
+        raise ServiceError(
+            _("Contacts are added by hand only to static groups."), code="not_static"
+        )
+
+
+@transaction.atomic
+def segment_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    actor: User | None,
+    kind: str = Segment.Kind.SMART,
+    filter: ContactFilter | dict | None = None,
+    contact_ids: Iterable[int] = (),
+) -> Segment:
+    """A smart segment (a saved filter, evaluated live) or a static group (C10)."""
+    if kind not in Segment.Kind.values:
+        raise ServiceError(_("A segment is smart or static."), code="invalid_kind")
+    name = _segment_name(workspace, name)
+    stored = {}
+    if kind == Segment.Kind.SMART:
+        stored = _segment_filter(workspace, filter).stored()
+    elif filter:
+        raise ServiceError(_("A static group has no filter."), code="invalid_filter")
+    segment = Segment.objects.create(
+        workspace=workspace, name=name, kind=kind, filter=stored, created_by=actor
+    )
+    if kind == Segment.Kind.STATIC and contact_ids:
+        _static_members_add(segment, contact_ids, actor)
+    return segment
+
+
+@transaction.atomic
+def segment_update(
+    *,
+    segment: Segment,
+    actor: User | None,
+    name: str | None = None,
+    filter: ContactFilter | dict | None = None,
+) -> Segment:
+    workspace = segment.workspace
+    if name is not None:
+        segment.name = _segment_name(workspace, name, exclude_pk=segment.pk)
+    if filter is not None:
+        if segment.kind != Segment.Kind.SMART:
+            raise ServiceError(_("A static group has no filter."), code="invalid_filter")
+        segment.filter = _segment_filter(workspace, filter).stored()
+    segment.save()
+    # A filter that names a segment which names this one back would never finish.
+    contacts_filter(workspace=workspace, filter=ContactFilter(segment=str(segment.pk)))
+    return segment
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment, actor: User | None) -> None:
+    users = scoped(Segment, segment.workspace).filter(filter__segment=str(segment.pk))
+    if users.exists():
+        raise ServiceError(
+            _("Other segments use this one: %(names)s")
+            % {"names": ", ".join(users.values_list("name", flat=True))},
+            code="segment_in_use",
+            status=409,
+        )
+    segment.delete()
+
+
+@transaction.atomic
+def segment_contacts_add(*, segment: Segment, ids: Iterable[int], actor: User | None) -> int:
+    """Hand-pick contacts into a static group; returns how many were not in it yet."""
+    _require_static(segment)
+    return _static_members_add(segment, ids, actor)
+
+
+@transaction.atomic
+def segment_contacts_remove(*, segment: Segment, ids: Iterable[int], actor: User | None) -> int:
+    _require_static(segment)
+    members = SegmentContact.objects.filter(
+        segment=segment, contact__in=scoped(Contact, segment.workspace).filter(pk__in=ids)
+    )
+    contact_ids = list(members.values_list("contact_id", flat=True))
+    members.delete()
+    _events(
+        segment.workspace,
+        contact_ids,
+        Kind.GROUP_REMOVED,
+        actor,
+        segment_id=segment.pk,
+        segment=segment.name,
+    )
+    return len(contact_ids)
