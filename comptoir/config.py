@@ -105,6 +105,15 @@ def database(url: str | None) -> dict:
     )
 
 
+# E-mail services reached through django-anymail: scheme → (API key setting, domain setting).
+ESP_SETTINGS = {
+    "mailgun": ("MAILGUN_API_KEY", "MAILGUN_SENDER_DOMAIN"),
+    "postmark": ("POSTMARK_SERVER_TOKEN", None),
+    "sendgrid": ("SENDGRID_API_KEY", None),
+    "brevo": ("BREVO_API_KEY", None),
+}
+
+
 def email(url: str | None) -> dict:
     """Django e-mail settings from COMPTOIR_EMAIL_URL."""
     url = url or "outbox://"
@@ -121,7 +130,7 @@ def email(url: str | None) -> dict:
         except ValueError as error:
             raise ConfigError(f"COMPTOIR_EMAIL_URL={url!r}: {error}") from None
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_BACKEND": "comptoir.mail.backends.SmtpBackend",
             "EMAIL_HOST": parts.hostname,
             "EMAIL_PORT": port or {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465}[parts.scheme],
             "EMAIL_HOST_USER": unquote(parts.username or ""),
@@ -130,9 +139,25 @@ def email(url: str | None) -> dict:
             "EMAIL_USE_SSL": parts.scheme == "smtp+ssl",
             "EMAIL_TIMEOUT": 30,
         }
+    if parts.scheme in ESP_SETTINGS:
+        secret = unquote(parts.username or "")
+        if not secret:
+            raise ConfigError(
+                f"COMPTOIR_EMAIL_URL={parts.scheme}://… needs the API key before the @ "
+                f"(e.g. {parts.scheme}://KEY@{parts.hostname or 'mail.example.com'})"
+            )
+        key_name, domain_name = ESP_SETTINGS[parts.scheme]
+        anymail = {key_name: secret}
+        if domain_name and parts.hostname:
+            anymail[domain_name] = parts.hostname
+        return {
+            "EMAIL_BACKEND": f"anymail.backends.{parts.scheme}.EmailBackend",
+            "ANYMAIL": anymail,
+        }
     raise ConfigError(
         f"COMPTOIR_EMAIL_URL has an unknown scheme {parts.scheme!r} "
-        "(use outbox://, console://, smtp://host:port or smtp+tls://user:pass@host:port)"
+        "(use outbox://, console://, smtp://host:port, smtp+tls://user:pass@host:port, "
+        f"or an e-mail service: {', '.join(f'{name}://KEY@' for name in ESP_SETTINGS)})"
     )
 
 

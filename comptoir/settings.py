@@ -38,8 +38,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "anymail",
     "comptoir.core",
     "comptoir.contacts",
+    "comptoir.commerce",
+    "comptoir.consent",
     "comptoir.mail",
     "comptoir.web",
 ]
@@ -113,6 +116,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 globals().update(config.email(os.environ.get("COMPTOIR_EMAIL_URL")))
+# E-mail services post bounces and complaints to /webhooks/esp/<service>/tracking/, with
+# HTTP basic auth "user:password" (anymail's WEBHOOK_SECRET).
+ANYMAIL = {
+    **globals().get("ANYMAIL", {}),
+    "WEBHOOK_SECRET": os.environ.get("COMPTOIR_ESP_WEBHOOK_SECRET") or None,
+}
+# Optional DKIM signing of every outgoing message (comptoir/mail/dkim.py).
+COMPTOIR_DKIM_DOMAIN = os.environ.get("COMPTOIR_DKIM_DOMAIN", "")
+COMPTOIR_DKIM_SELECTOR = os.environ.get("COMPTOIR_DKIM_SELECTOR", "comptoir")
+COMPTOIR_DKIM_KEY_FILE = os.environ.get("COMPTOIR_DKIM_KEY_FILE", "")
+if COMPTOIR_DKIM_DOMAIN and not Path(COMPTOIR_DKIM_KEY_FILE).is_file():
+    raise config.ConfigError(
+        "COMPTOIR_DKIM_DOMAIN is set but COMPTOIR_DKIM_KEY_FILE names no readable key file"
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "Comptoir <no-reply@localhost>")
 
 COMPTOIR_REDIS_URL = os.environ.get("COMPTOIR_REDIS_URL") or None

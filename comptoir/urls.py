@@ -3,6 +3,8 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from comptoir.api.app import api
+from comptoir.consent import views as consent_views
+from comptoir.mail import views as mail_views
 from comptoir.web import views
 from comptoir.web.forms import LoginForm
 
@@ -10,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("webhooks/", include("comptoir.commerce.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -21,6 +24,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("w/<slug:slug>/", include("comptoir.web.urls")),
+    path("u/<str:token>/", consent_views.unsubscribe, name="unsubscribe"),
+    path("t/o/<str:token>.gif", mail_views.track_open, name="track_open"),
+    path("t/c/<str:token>/", mail_views.track_click, name="track_click"),
+    path("webhooks/esp/", include("anymail.urls")),
     re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]
 

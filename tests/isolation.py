@@ -72,6 +72,10 @@ def _membership(workspace):
         ("PATCH", "/api/v1/contacts/{id}", {"first_name": "Hacked"}),
         ("POST", "/api/v1/contacts/{id}/tags", {"tags": ["x"]}),
         ("POST", "/api/v1/contacts/{id}/notes", {"body": "x"}),
+        ("POST", "/api/v1/contacts/{id}/consent", {"status": "unsubscribed"}),
+        ("GET", "/api/v1/contacts/{id}/consent-history", None),
+        ("GET", "/api/v1/contacts/{id}/export", None),
+        ("POST", "/api/v1/contacts/{id}/erase", None),
         ("DELETE", "/api/v1/contacts/{id}", None),
     ],
 )
@@ -124,3 +128,95 @@ def _segment(workspace):
     from comptoir.contacts.services import segment_create
 
     return segment_create(workspace=workspace, name="Regulars", actor=None)
+
+
+# ---------------------------------------------------------------- commerce (issue 4)
+# PUT of the same store id by another workspace is no 404: it creates that workspace's own
+# object. tests/api/test_commerce_isolation.py checks that it never touches this one.
+
+
+def _commerce_order(workspace, **overrides):
+    from comptoir.commerce.services import order_upsert
+    from tests.commerce.helpers import order_body
+
+    return order_upsert(
+        workspace=workspace, external_id="secret-order", data=order_body(**overrides)
+    ).obj
+
+
+@isolation_case(
+    "order",
+    [
+        ("GET", "/api/v1/orders/{obj.external_id}", None),
+        ("POST", "/api/v1/orders/{obj.external_id}/complete", None),
+        ("GET", "/api/v1/contacts/{obj.contact_id}/orders", None),
+        ("GET", "/api/v1/contacts/{obj.contact_id}/subscriptions", None),
+        (
+            "POST",
+            "/api/v1/contacts/{obj.contact_id}/draft-orders",
+            {"items": [{"name": "x", "quantity": 1, "price": "1.00"}]},
+        ),
+    ],
+)
+def _order(workspace):
+    return _commerce_order(workspace)
+
+
+@isolation_case(
+    "draft order",
+    [
+        ("POST", "/api/v1/orders/{obj.external_id}/complete", None),
+        ("GET", "/api/v1/orders/{obj.external_id}", None),
+    ],
+)
+def _draft_order(workspace):
+    from comptoir.commerce.services import draft_order_create
+    from tests.contacts.helpers import make_contact
+
+    contact = make_contact(workspace, "draft@example.com")
+    items = [{"name": "Panier", "quantity": 1, "price": "10.00"}]
+    return draft_order_create(contact=contact, items=items, actor=None)
+
+
+@isolation_case("product", [("GET", "/api/v1/products/{obj.external_id}", None)])
+def _product(workspace):
+    from comptoir.commerce.services import product_upsert
+
+    data = {"name": "Secret recipe", "price": "9.90"}
+    return product_upsert(workspace=workspace, external_id="secret-sku", data=data).obj
+
+
+@isolation_case("cart", [("GET", "/api/v1/carts/{obj.token}", None)])
+def _cart(workspace):
+    from comptoir.commerce.services import cart_upsert
+
+    data = {
+        "email": "cart@example.com",
+        "items": [{"product_id": "sku", "quantity": 1, "price": "5.00"}],
+        "recovery_url": "https://shop.example.com/r/1",
+        "updated_at": "2026-03-01T10:00:00+00:00",
+    }
+    return cart_upsert(workspace=workspace, token="secret-cart", data=data).obj
+
+
+@isolation_case(
+    "subscription",
+    [
+        ("GET", "/api/v1/subscriptions/{obj.external_id}", None),
+        ("GET", "/api/v1/contacts/{obj.contact_id}/subscriptions", None),
+    ],
+)
+def _subscription(workspace):
+    from comptoir.commerce.services import subscription_upsert
+
+    data = {"email": "subscriber@example.com", "product_id": "box", "status": "active"}
+    return subscription_upsert(workspace=workspace, external_id="secret-sub", data=data).obj
+
+
+@isolation_case("store connection", [("DELETE", "/api/v1/store-connections/{id}", None)])
+def _store_connection(workspace):
+    from comptoir.commerce.services import store_connection_create
+
+    return store_connection_create(
+        workspace=workspace, platform="shopify", secret="their secret", actor=None
+    )

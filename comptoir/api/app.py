@@ -2,7 +2,19 @@
 
 from ninja import NinjaAPI
 
-from comptoir.api import contacts, errors, notes, segments, staff, tags, tokens, workspace
+from comptoir.api import (
+    commerce,
+    consent,
+    contacts,
+    errors,
+    notes,
+    privacy,
+    segments,
+    staff,
+    tags,
+    tokens,
+    workspace,
+)
 from comptoir.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -23,6 +35,14 @@ api.add_router("/workspace", workspace.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/staff", staff.router)
 api.add_router("/contacts", contacts.router)
+api.add_router("/contacts", consent.router)
+api.add_router("/contacts", privacy.router)
 api.add_router("/notes", notes.router)
 api.add_router("/tags", tags.router)
 api.add_router("/segments", segments.router)
+api.add_router("/products", commerce.products)
+api.add_router("/orders", commerce.orders)
+api.add_router("/carts", commerce.carts)
+api.add_router("/subscriptions", commerce.subscriptions)
+api.add_router("/contacts", commerce.contacts)
+api.add_router("/store-connections", commerce.store_connections)

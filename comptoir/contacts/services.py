@@ -696,3 +696,126 @@ def segment_contacts_remove(*, segment: Segment, ids: Iterable[int], actor: User
         segment=segment.name,
     )
     return len(contact_ids)
+
+
+# ------------------------------------------------------- what the store says (C2, C3, C5, C6)
+
+# The details an order or a store's customer record may update (C6). Company, language and
+# the e-mail address itself stay staff's.
+STORE_DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "shipping_address",
+    "billing_address",
+    "has_account",
+)
+
+
+def contact_for_store(
+    *,
+    workspace: Workspace,
+    email: str,
+    source: str,
+    details: dict | None = None,
+    actor: User | None = None,
+) -> tuple[Contact, bool]:
+    """The contact of `email` (C2: the address in any case is one contact), row-locked until
+    the end of the caller's transaction so that concurrent orders for one person queue up;
+    created with `details` and `source` when the address is new. Returns (contact, created).
+
+    Call inside `transaction.atomic()`.
+    """
+    key = normalize.email_key(email)
+    details = {
+        field: value for field, value in (details or {}).items() if field in STORE_DETAIL_FIELDS
+    }
+    for _attempt in range(3):
+        found = scoped(Contact, workspace).select_for_update().filter(email_key=key)[:1]
+        if found:
+            contact = found[0]
+            contact.workspace = workspace  # known already: spare a query for it later
+            return contact, False
+        try:
+            created = contact_create(
+                workspace=workspace, actor=actor, email=email, source=source, **details
+            )
+        except ServiceError as error:
+            if error.code != "duplicate_email":
+                raise
+            # Another request created this contact between our read and our insert; its
+            # transaction has committed (our insert waited for it), so the next read sees it.
+            continue
+        return created, True
+    raise ServiceError(_("The contact could not be saved; try again."), code="conflict", status=409)
+
+
+def contact_details_sync(
+    *, contact: Contact, details: dict, origin: dict, actor: User | None = None
+) -> dict:
+    """Details the store knows (an order's name, phone and addresses; a customer record)
+    update an unlocked contact; a locked one keeps what staff wrote (C6). Only details the
+    store actually gives are applied. Returns the changes, logged on the timeline with
+    `origin` (e.g. `{"order": "#1001"}`).
+
+    `contact` must be the row locked by `contact_for_store`.
+    """
+    if contact.locked:
+        return {}
+    given = {
+        field: value
+        for field, value in details.items()
+        if field in STORE_DETAIL_FIELDS and value not in (None, "", {})
+    }
+    cleaned = _clean_details(given)
+    diff = {
+        field: [getattr(contact, field), value]
+        for field, value in cleaned.items()
+        if getattr(contact, field) != value
+    }
+    if not diff:
+        return {}
+    for field, (_old, new) in diff.items():
+        setattr(contact, field, new)
+    contact.save(update_fields=list(diff))
+    _event(contact, "details_synced", actor, changes=diff, **origin)
+    return diff
+
+
+def contact_figures_set(
+    *,
+    contact: Contact,
+    order_count: int,
+    total_spent,
+    last_order_at,
+    customer_since,
+) -> bool:
+    """Store the order figures commerce computed from the contact's orders (C5) and the type
+    they imply (C3: a customer has at least one order that counts). Returns whether
+    anything changed. The figures are facts about orders: no timeline entry of their own."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    total_spent = Decimal(total_spent or 0).quantize(Decimal("0.01"))
+    average = (
+        (total_spent / order_count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if order_count
+        else Decimal("0.00")
+    )
+    values = {
+        "order_count": order_count,
+        "total_spent": total_spent,
+        "average_order_value": average,
+        "last_order_at": last_order_at,
+        "customer_since": customer_since,
+        "type": Contact.Type.CUSTOMER if order_count else Contact.Type.PROSPECT,
+    }
+    if all(getattr(contact, field) == value for field, value in values.items()):
+        return False
+    # A plain UPDATE: the derived search columns do not depend on the figures.
+    from django.utils import timezone
+
+    values["updated_at"] = timezone.now()
+    scoped(Contact, contact.workspace).filter(pk=contact.pk).update(**values)
+    for field, value in values.items():
+        setattr(contact, field, value)
+    return True

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from comptoir.contacts.demo import contacts_fill
 from comptoir.core.models import Membership, Workspace
 from comptoir.core.roles import Role
 from comptoir.core.services import user_get_or_create, workspace_create
@@ -42,7 +43,11 @@ def demo_fill(*, contacts: int = 5000, progress: Callable[[str], None] = print) 
             name="L'Épicerie des Martyrs", owner=owner, slug=DEMO_SLUG, **DEMO_IDENTITY
         )
         progress("Created the demo workspace and its owner.")
+    authors = [owner]  # notes are written by staff who may edit (not the viewer)
     for email, name, role in DEMO_STAFF:
         member = user_get_or_create(email=email, password=DEMO_PASSWORD, name=name)
         Membership.objects.get_or_create(workspace=workspace, user=member, defaults={"role": role})
+        if role in (Role.ADMIN, Role.MARKETER):
+            authors.append(member)
+    contacts_fill(workspace=workspace, count=contacts, authors=authors, progress=progress)
     return workspace

@@ -20,6 +20,7 @@ class Action(StrEnum):
     MANAGE_SETTINGS = "manage_settings"  # business identity, branding
     MANAGE_STAFF = "manage_staff"
     MANAGE_TOKENS = "manage_tokens"
+    ERASE = "erase"  # GDPR erasure of a person: irreversible, so owners and admins only
 
 
 _ALLOWED: dict[str, frozenset[Action]] = {

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class MailConfig(AppConfig):
     name = "comptoir.mail"
     label = "mail"
+
+    def ready(self):
+        from anymail.signals import tracking
+
+        from comptoir.mail.bounces import esp_event_received
+
+        tracking.connect(esp_event_received, dispatch_uid="comptoir.mail.bounces")

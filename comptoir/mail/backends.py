@@ -1,8 +1,19 @@
-"""Mail backends of our own; SMTP and console are Django's."""
+"""Mail backends: the outbox (store instead of send) and SMTP, both DKIM-signing."""
 
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
+from django.core.mail.message import sanitize_address
 
+from comptoir.mail.dkim import dkim_sign
 from comptoir.mail.models import OutboxMessage
+
+
+def wire_bytes(mime) -> bytes:
+    """The MIME message exactly as it goes on the wire, signed when DKIM is configured."""
+    return dkim_sign(mime.as_bytes(linesep="\r\n"))
 
 
 class OutboxBackend(BaseEmailBackend):
@@ -12,14 +23,35 @@ class OutboxBackend(BaseEmailBackend):
         rows = []
         for message in email_messages:
             mime = message.message()
+            raw = wire_bytes(mime)
             rows.append(
                 OutboxMessage(
                     sender=message.from_email,
-                    recipients=", ".join(message.recipients()),
+                    # Bare addresses: display names are in the raw message already.
+                    recipients=", ".join(parseaddr(r)[1] for r in message.recipients()),
                     subject=str(mime.get("Subject", ""))[:998],
                     message_id=str(mime.get("Message-ID", ""))[:255],
-                    raw=mime.as_bytes(linesep="\r\n"),
+                    raw=raw,
                 )
             )
         OutboxMessage.objects.bulk_create(rows)
         return len(rows)
+
+
+class SmtpBackend(DjangoSmtpBackend):
+    """Django's SMTP backend (connection reuse, TLS), signing each message before it goes."""
+
+    def _send(self, email_message):
+        if not email_message.recipients():
+            return False
+        encoding = email_message.encoding or settings.DEFAULT_CHARSET
+        from_email = sanitize_address(email_message.from_email, encoding)
+        recipients = [sanitize_address(a, encoding) for a in email_message.recipients()]
+        try:
+            raw = wire_bytes(email_message.message())
+            self.connection.sendmail(from_email, recipients, raw)
+        except Exception:
+            if not self.fail_silently:
+                raise
+            return False
+        return True

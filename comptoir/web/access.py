@@ -5,6 +5,7 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from comptoir.core.models import Membership
 from comptoir.core.roles import Action, role_can
@@ -36,7 +37,10 @@ def workspace_view(read: Action = Action.VIEW, write: Action = Action.EDIT):
             request.workspace = membership.workspace
             request.membership = membership
             request.session[LAST_WORKSPACE] = slug
-            return view(request, *args, **kwargs)
+            # Dates on the dashboard read in the business's time zone (house rule 9), and
+            # a date typed in a form means a day there.
+            with timezone.override(membership.workspace.time_zone):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

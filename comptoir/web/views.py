@@ -65,7 +65,6 @@ def _section(template: str):
     return view
 
 
-contacts = _section("web/contacts.html")
 campaigns = _section("web/campaigns.html")
 automations = _section("web/automations.html")
 signups = _section("web/signups.html")

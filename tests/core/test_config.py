@@ -44,7 +44,7 @@ def test_bad_database_urls_are_refused_with_a_clear_message(url, message):
     [
         ("outbox://", "comptoir.mail.backends.OutboxBackend"),
         ("console://", "django.core.mail.backends.console.EmailBackend"),
-        ("smtp://mail.example:2525", "django.core.mail.backends.smtp.EmailBackend"),
+        ("smtp://mail.example:2525", "comptoir.mail.backends.SmtpBackend"),
     ],
 )
 def test_email_urls_choose_a_backend(url, backend):
@@ -94,3 +94,17 @@ def test_unreachable_database_stops_the_cli_with_one_line(tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("comptoir: error: cannot reach the database 127.0.0.1:1/comptoir")
     assert "Traceback" not in result.stderr
+
+
+def test_an_email_service_url_selects_its_anymail_backend():
+    settings = config.email("mailgun://key-123@mg.shop.example")
+    assert settings["EMAIL_BACKEND"] == "anymail.backends.mailgun.EmailBackend"
+    assert settings["ANYMAIL"] == {
+        "MAILGUN_API_KEY": "key-123",
+        "MAILGUN_SENDER_DOMAIN": "mg.shop.example",
+    }
+
+
+def test_an_email_service_url_without_its_key_is_refused():
+    with pytest.raises(config.ConfigError, match="needs the API key"):
+        config.email("postmark://")

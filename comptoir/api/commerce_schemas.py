@@ -1,0 +1,355 @@
+"""Input and output shapes of commerce: products, orders, carts, subscriptions, draft orders
+and store connections (CONTRACT "Commerce").
+
+Inputs are parsed here (types) and validated by the services (rules), so that the API and
+the platform webhooks share every rule and the same 422 codes: `invalid_money`,
+`invalid_status`, `invalid_currency`, `invalid_quantity`, `too_many_items`,
+`invalid_email`, `email_required`, `invalid_date`, `invalid_url`, `invalid_item`.
+
+These are plain pydantic models, and outputs are built as dicts (`order_out`, …): order
+ingestion is the API's hottest path, and ninja's `Schema` reads every field through a
+getter object, which cost more than the rest of the request's Python.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from comptoir.api.contact_schemas import money
+
+MONEY = Field(description='A decimal string, e.g. `"12.50"`; never negative.')
+ORDER_STATUSES = ["open", "completed", "canceled"]
+SUBSCRIPTION_STATUSES = ["active", "paused", "past_due", "canceled", "expired"]
+
+
+def _enum(values: list[str], description: str = ""):
+    return {"description": description, "json_schema_extra": {"enum": values}}
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+class Address(BaseModel):
+    name: str | None = Field(None, max_length=200)
+    line1: str | None = Field(None, max_length=200)
+    line2: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=100)
+    postal_code: str | None = Field(None, max_length=20)
+    region: str | None = Field(None, max_length=100)
+    country: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=40)
+
+
+class ItemIn(BaseModel):
+    product_id: str | None = Field(None, max_length=200, description="The store's product id.")
+    name: str | None = Field(None, max_length=1000)
+    quantity: int = Field(description="At least 1 (else 422 `invalid_quantity`).")
+    price: Decimal = Field(description="Unit price, a decimal string.")
+
+
+class CartItemIn(BaseModel):
+    product_id: str = Field(max_length=200, description="The store's product id.")
+    name: str | None = Field(None, max_length=1000)
+    quantity: int = Field(description="At least 1 (else 422 `invalid_quantity`).")
+    price: Decimal = Field(description="Unit price, a decimal string.")
+
+
+class ProductIn(BaseModel):
+    name: str = Field(max_length=1000)
+    description: str | None = Field(None, max_length=20_000)
+    image_url: str | None = Field(None, max_length=2000)
+    price: Decimal = MONEY
+    available: bool = True
+
+
+class OrderIn(BaseModel):
+    """An order as the store knows it. Sending the same body again changes nothing; an
+    older `updated_at` than the one stored is ignored (the store's own modification time,
+    optional); without it, the last write wins."""
+
+    email: str = Field(max_length=254)
+    first_name: str | None = Field(None, max_length=1000)
+    last_name: str | None = Field(None, max_length=1000)
+    phone: str | None = Field(None, max_length=100)
+    number: str | None = Field(None, max_length=200, description="As shown to the buyer.")
+    status: str = Field(**_enum(ORDER_STATUSES, "Else 422 `invalid_status`."))
+    placed_at: datetime = Field(description="ISO 8601 with offset.")
+    updated_at: datetime | None = Field(
+        None, description="The store's modification time: older versions are ignored."
+    )
+    currency: str = Field(max_length=10, description="ISO 4217 code (else 422 `invalid_currency`).")
+    subtotal: Decimal = MONEY
+    shipping: Decimal = MONEY
+    tax: Decimal = MONEY
+    discount: Decimal = MONEY
+    total: Decimal = Field(
+        description="The original total, shipping, tax and discount included (C5)."
+    )
+    refunded: Decimal | None = Field(None, description="Refunded so far; never subtracted.")
+    coupon_code: str | None = Field(None, max_length=200)
+    channel: str | None = Field(None, **_enum(["online", "pos"], "Default `online`."))
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    items: list[ItemIn] = Field(description="At most 500 (else 422 `too_many_items`).")
+    accepts_marketing: bool | None = Field(
+        None,
+        description="What the buyer ticked at checkout; kept on the order, never a consent "
+        "by itself.",
+    )
+    cart_token: str | None = Field(
+        None, max_length=200, description="The cart this order completed, if any."
+    )
+
+
+class CartIn(BaseModel):
+    email: str | None = Field(None, max_length=254)
+    items: list[CartItemIn] = Field(description="At most 500.")
+    recovery_url: str | None = Field(None, max_length=2000)
+    updated_at: datetime = Field(description="ISO 8601; an older one than stored is ignored.")
+    completed_at: datetime | None = None
+    currency: str | None = Field(None, max_length=10, description="Default: the workspace's.")
+
+
+class SubscriptionIn(BaseModel):
+    email: str = Field(max_length=254)
+    product_id: str | None = Field(None, max_length=200)
+    status: str = Field(**_enum(SUBSCRIPTION_STATUSES, "Else 422 `invalid_status`."))
+    next_billing_at: datetime | None = None
+
+
+class DraftOrderIn(BaseModel):
+    items: list[ItemIn] = Field(min_length=1, description="Each with a name or a product id.")
+    currency: str | None = Field(None, max_length=10, description="Default: the workspace's.")
+    shipping: Decimal = Decimal("0")
+    tax: Decimal = Decimal("0")
+    discount: Decimal = Decimal("0")
+    coupon_code: str | None = Field(None, max_length=200)
+
+
+class StoreConnectionIn(BaseModel):
+    platform: Literal["shopify", "woocommerce"]
+    secret: str = Field(
+        min_length=1,
+        max_length=255,
+        description="Shopify: the app's client secret (API secret key). WooCommerce: the "
+        "secret set on the webhook.",
+    )
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+class ItemOut(BaseModel):
+    product_id: str | None
+    name: str
+    quantity: int
+    price: str
+
+
+class OrderOut(BaseModel):
+    id: int
+    external_id: str
+    contact_id: int | None
+    number: str
+    status: Literal["open", "completed", "canceled"]
+    is_draft: bool
+    counted: bool = Field(
+        description="Counts in the customer's figures: not canceled, not a draft (C5)."
+    )
+    placed_at: datetime
+    currency: str
+    subtotal: str
+    shipping: str
+    tax: str
+    discount: str
+    total: str
+    refunded: str
+    coupon_code: str
+    channel: Literal["online", "pos"]
+    source: str
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+    shipping_address: dict[str, str]
+    billing_address: dict[str, str]
+    accepts_marketing: bool | None
+    items: list[ItemOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderList(BaseModel):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class ProductOut(BaseModel):
+    id: int
+    external_id: str
+    name: str
+    description: str
+    image_url: str
+    price: str
+    available: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CartOut(BaseModel):
+    id: int
+    token: str
+    contact_id: int | None
+    email: str
+    currency: str
+    recovery_url: str
+    updated_at: datetime
+    completed_at: datetime | None
+    converted: bool
+    converted_at: datetime | None
+    order_id: int | None
+    items: list[ItemOut]
+    created_at: datetime
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    external_id: str
+    contact_id: int
+    product_id: str | None
+    product_name: str | None
+    status: str
+    next_billing_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionList(BaseModel):
+    items: list[SubscriptionOut]
+    next_cursor: str | None
+
+
+class StoreConnectionOut(BaseModel):
+    id: int
+    platform: str
+    webhook_url: str = Field(
+        description="Where the platform sends its webhooks; whoever knows it and the "
+        "secret can write orders, so it is shown to owners and admins only."
+    )
+    created_at: datetime
+    last_received_at: datetime | None
+
+
+class StoreConnectionList(BaseModel):
+    items: list[StoreConnectionOut]
+    next_cursor: str | None
+
+
+# ------------------------------------------------------------------ models → outputs
+
+
+def _items_out(items) -> list[dict]:
+    return [
+        {
+            "product_id": item.product_external_id or None,
+            "name": item.name,
+            "quantity": item.quantity,
+            "price": money(item.price),
+        }
+        for item in items
+    ]
+
+
+def order_out(order) -> dict:
+    return {
+        "id": order.pk,
+        "external_id": order.external_id,
+        "contact_id": order.contact_id,
+        "number": order.number,
+        "status": order.status,
+        "is_draft": order.is_draft,
+        "counted": order.counted,
+        "placed_at": order.placed_at,
+        "currency": order.currency,
+        "subtotal": money(order.subtotal),
+        "shipping": money(order.shipping),
+        "tax": money(order.tax),
+        "discount": money(order.discount),
+        "total": money(order.total),
+        "refunded": money(order.refunded),
+        "coupon_code": order.coupon_code,
+        "channel": order.channel,
+        "source": order.source,
+        "email": order.email,
+        "first_name": order.first_name,
+        "last_name": order.last_name,
+        "phone": order.phone,
+        "shipping_address": order.shipping_address,
+        "billing_address": order.billing_address,
+        "accepts_marketing": order.accepts_marketing,
+        "items": _items_out(order.items.all()),
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+    }
+
+
+def product_out(product) -> dict:
+    return {
+        "id": product.pk,
+        "external_id": product.external_id,
+        "name": product.name,
+        "description": product.description,
+        "image_url": product.image_url,
+        "price": money(product.price),
+        "available": product.available,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
+
+
+def cart_out(cart) -> dict:
+    return {
+        "id": cart.pk,
+        "token": cart.token,
+        "contact_id": cart.contact_id,
+        "email": cart.email,
+        "currency": cart.currency,
+        "recovery_url": cart.recovery_url,
+        "updated_at": cart.updated_at_store,
+        "completed_at": cart.completed_at,
+        "converted": cart.converted,
+        "converted_at": cart.converted_at,
+        "order_id": cart.order_id,
+        "items": _items_out(cart.items.all()),
+        "created_at": cart.created_at,
+    }
+
+
+def subscription_out(subscription) -> dict:
+    return {
+        "id": subscription.pk,
+        "external_id": subscription.external_id,
+        "contact_id": subscription.contact_id,
+        "product_id": subscription.product_external_id or None,
+        "product_name": subscription.product.name if subscription.product_id else None,
+        "status": subscription.status,
+        "next_billing_at": subscription.next_billing_at,
+        "created_at": subscription.created_at,
+        "updated_at": subscription.updated_at,
+    }
+
+
+def store_connection_out(connection) -> dict:
+    return {
+        "id": connection.pk,
+        "platform": connection.platform,
+        "webhook_url": connection.webhook_url,
+        "created_at": connection.created_at,
+        "last_received_at": connection.last_received_at,
+    }
+
+
+def page_out(page, serialize) -> dict:
+    return {"items": [serialize(row) for row in page.items], "next_cursor": page.next_cursor}

@@ -1,0 +1,101 @@
+"""Every read of commerce that is more than a `get` (house rule 1)."""
+
+from django.db.models import Prefetch, QuerySet
+
+from comptoir.commerce.models import (
+    Cart,
+    Order,
+    OrderItem,
+    Product,
+    StoreConnection,
+    Subscription,
+)
+from comptoir.contacts.models import Contact
+from comptoir.core.models import Workspace
+from comptoir.core.scoping import get_scoped, scoped
+
+
+def _with_items(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.order_by("position", "id"))
+    )
+
+
+def order_get(*, workspace: Workspace, external_id: str) -> Order:
+    """One order of this workspace by the store's id, with its items; Http404 otherwise."""
+    return get_scoped(_with_items(scoped(Order, workspace)), workspace, external_id=external_id)
+
+
+def contact_orders(*, workspace: Workspace, contact: Contact) -> QuerySet[Order]:
+    """The profile's order history (C4): every order of the contact, newest first, with
+    items. Nothing is left out; canceled orders and drafts carry `counted = False` and the
+    profile leaves them out of its summary (C5)."""
+    orders = scoped(Order, workspace).filter(contact=contact).order_by("-placed_at", "-id")
+    return _with_items(orders)
+
+
+def contact_last_order(*, workspace: Workspace, contact: Contact) -> Order | None:
+    """The latest order that counts, for the profile's "last order value" (C5)."""
+    counted = scoped(Order, workspace).filter(contact=contact, is_draft=False)
+    return counted.exclude(status=Order.Status.CANCELED).order_by("-placed_at", "-id").first()
+
+
+def contact_subscriptions(*, workspace: Workspace, contact: Contact) -> QuerySet[Subscription]:
+    """The contact's recurring subscriptions (O3), newest first, with their product."""
+    subscriptions = scoped(Subscription, workspace).filter(contact=contact)
+    return subscriptions.select_related("product").order_by("-id")
+
+
+def contact_carts(*, workspace: Workspace, contact: Contact) -> QuerySet[Cart]:
+    return scoped(Cart, workspace).filter(contact=contact).prefetch_related("items")
+
+
+def carts_open_since(*, workspace: Workspace, before) -> QuerySet[Cart]:
+    """Carts with a known contact, not converted, last changed before `before`: the
+    candidates of the abandoned-cart reminder (A1, A3)."""
+    return (
+        scoped(Cart, workspace)
+        .filter(converted_at__isnull=True, contact__isnull=False, updated_at_store__lt=before)
+        .select_related("contact")
+        .prefetch_related("items")
+    )
+
+
+def store_connections(*, workspace: Workspace) -> QuerySet[StoreConnection]:
+    return scoped(StoreConnection, workspace)
+
+
+def store_connection_for_webhook(*, platform: str, url_token: str) -> StoreConnection | None:
+    """The connection a webhook URL names: the token alone says which workspace it is for
+    (a webhook carries no bearer token)."""
+    if not url_token or len(url_token) > 64:
+        return None
+    return (
+        StoreConnection.objects.select_related("workspace")
+        .filter(platform=platform, url_token=url_token)
+        .first()
+    )
+
+
+def product_get(*, workspace: Workspace, external_id: str) -> Product:
+    return get_scoped(Product, workspace, external_id=external_id)
+
+
+def cart_get(*, workspace: Workspace, token: str) -> Cart:
+    carts = scoped(Cart, workspace).prefetch_related("items")
+    return get_scoped(carts, workspace, token=token)
+
+
+def subscription_get(*, workspace: Workspace, external_id: str) -> Subscription:
+    subscriptions = scoped(Subscription, workspace).select_related("product")
+    return get_scoped(subscriptions, workspace, external_id=external_id)
+
+
+def products_by_external_id(*, workspace: Workspace, external_ids) -> dict[str, Product]:
+    """The catalogue rows that order or cart lines name (lines keep the store's product id),
+    e.g. for a cart reminder's images, availability and current prices (A1, A4)."""
+    wanted = {external_id for external_id in external_ids if external_id}
+    if not wanted:
+        return {}
+    products = scoped(Product, workspace).filter(external_id__in=wanted).order_by()
+    return {product.external_id: product for product in products}

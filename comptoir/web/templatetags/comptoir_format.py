@@ -1,0 +1,51 @@
+"""Numbers and money as a merchant reads them, in the language of the page (house rule 9)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Symbols a merchant recognises at a glance; any other currency shows its ISO code.
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+NBSP = "\u00a0"
+
+
+@register.filter
+def money(value, currency: str = "EUR") -> str:
+    """`1234.5|money:"EUR"` → "€1,234.50" in English, "1 234,50 €" in French."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    shown = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+    symbol = SYMBOLS.get(currency, currency)
+    if (get_language() or "en").startswith("fr"):
+        # French writes the currency after the amount, separated by a space that never breaks.
+        return f"{shown}{NBSP}{symbol}"
+    return (
+        f"{symbol}{shown}"
+        if len(symbol) <= 3 and not symbol.isalpha()
+        else f"{symbol}{NBSP}{shown}"
+    )
+
+
+@register.filter
+def grouped(value) -> str:
+    """An integer with the thousands separator of the page's language: 1,234 / 1 234."""
+    if value is None:
+        return ""
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def breakable_email(value: str) -> str:
+    """An address that may wrap before its "@" in a narrow column, and nowhere else."""
+    local, at, domain = conditional_escape(value or "").rpartition("@")
+    return mark_safe(f"{local}<wbr>@{domain}" if at else domain)  # noqa: S308 - escaped above
