@@ -188,7 +188,7 @@ def main() -> None:
         ("b", f"b: middle page (cursor of row {matching // 2:,} of {matching:,})",
          "page", SEGMENT_FILTER, middle_cursor),
         ("c", "c: count of the saved segment (same filter)", "count", str(segment.pk), None),
-        ("d", 'd: search q="camille.mar" (address start, no @: contains)',
+        ("d", 'd: search q="camille.mar" (dotted address start, no @: prefix)',
          "page", {"q": "camille.mar"}, None),
         ("d", f'd: search q="{typed_address}" (address prefix with @)',
          "page", {"q": typed_address}, None),

@@ -17,7 +17,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from comptoir.api.contact_schemas import money
+from comptoir.api.contact_schemas import (
+    Address,
+    money,
+)
 
 MONEY = Field(description='A decimal string, e.g. `"12.50"`; never negative.')
 ORDER_STATUSES = ["open", "completed", "canceled"]
@@ -29,17 +32,6 @@ def _enum(values: list[str], description: str = ""):
 
 
 # ---------------------------------------------------------------------------- inputs
-
-
-class Address(BaseModel):
-    name: str | None = Field(None, max_length=200)
-    line1: str | None = Field(None, max_length=200)
-    line2: str | None = Field(None, max_length=200)
-    city: str | None = Field(None, max_length=100)
-    postal_code: str | None = Field(None, max_length=20)
-    region: str | None = Field(None, max_length=100)
-    country: str | None = Field(None, max_length=100)
-    phone: str | None = Field(None, max_length=40)
 
 
 class ItemIn(BaseModel):

@@ -133,9 +133,19 @@ class Order(WorkspaceScoped):
             ),
         ]
         indexes = [
-            # The profile's order history, and the figures' aggregate, per contact.
-            models.Index(fields=["contact", "placed_at", "id"], name="order_by_contact"),
+            # The profile's order history, and the figures' aggregate, per contact. The
+            # workspace leads because every query is scoped by it: with (contact, …) alone
+            # PostgreSQL may AND it with the workspace index and read every order of the shop.
+            models.Index(
+                fields=["workspace", "contact", "placed_at", "id"], name="order_by_ws_contact"
+            ),
             models.Index(fields=["workspace", "placed_at"], name="order_by_date"),
+            # The order that completed a cart (A3), looked up when the cart arrives.
+            models.Index(
+                fields=["workspace", "cart_token"],
+                condition=~Q(cart_token=""),
+                name="order_by_cart_token",
+            ),
             # Campaign and automation revenue from their coupons (T2).
             models.Index(
                 fields=["workspace", "coupon_code"],

@@ -7,6 +7,7 @@ is recognised and never quietly subscribed.
 
 from django.db import transaction
 
+from comptoir.commerce.privacy import contact_commerce_anonymise, contact_commerce_export
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.services import suppression_add
 from comptoir.contacts.models import Contact, ContactEvent
@@ -36,10 +37,6 @@ CONTACT_FIELDS = (
     "updated_at",
 )
 
-# Other apps that hold data about a contact add a function here: (contact) -> (key, data).
-EXPORT_SECTIONS = ["comptoir.commerce.privacy.contact_commerce_export"]
-ERASE_STEPS = ["comptoir.commerce.privacy.contact_commerce_anonymise"]
-
 
 def _plain(value):
     if hasattr(value, "isoformat"):
@@ -47,16 +44,6 @@ def _plain(value):
     if value.__class__.__name__ == "Decimal":
         return str(value)
     return value
-
-
-def _optional(path: str):
-    """A hook of an app that may not be installed (yet)."""
-    from django.utils.module_loading import import_string
-
-    try:
-        return import_string(path)
-    except ImportError:
-        return None
 
 
 def contact_export(*, contact: Contact) -> dict:
@@ -97,11 +84,7 @@ def contact_export(*, contact: Contact) -> dict:
             .order_by("created_at", "id")
         ],
     }
-    for path in EXPORT_SECTIONS:
-        section = _optional(path)
-        if section is not None:
-            key, value = section(contact)
-            data[key] = value
+    data.update(contact_commerce_export(contact))
     return data
 
 
@@ -122,9 +105,6 @@ def contact_erase(*, contact: Contact, actor: User | None) -> Suppression | None
     # In outbox mode the messages themselves are stored: they go with the person.
     sent_ids = scoped(Delivery, contact.workspace).filter(contact=contact).exclude(message_id="")
     OutboxMessage.objects.filter(message_id__in=sent_ids.values("message_id")).delete()
-    for path in ERASE_STEPS:
-        step = _optional(path)
-        if step is not None:
-            step(contact)
+    contact_commerce_anonymise(contact)
     contact.delete()
     return suppression

@@ -101,6 +101,17 @@ def consent_subscribe(
         )
     if _locked_state(contact) == Status.SUBSCRIBED:
         return None
+    suppressed = scoped(Suppression, contact.workspace).filter(
+        email_hash=address_hash(contact.email)
+    )
+    if source == Source.IMPORT and suppressed.exists():
+        # K6: a file from elsewhere cannot bring back an address that bounced, complained
+        # or was erased; only the person themselves can.
+        return None
+    if source in CUSTOMER_SOURCES:
+        # The person came back and asked in person: their erasure no longer stands in the
+        # way. Bounces and complaints still do, until staff lift them.
+        suppressed.filter(reason=Suppression.Reason.ERASED).delete()
     return _record(
         contact=contact,
         status=Status.SUBSCRIBED,

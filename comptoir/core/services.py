@@ -22,21 +22,20 @@ from comptoir.core.roles import TOKEN_ROLES, Role
 
 TOKEN_PREFIX = "cpt_"  # noqa: S105 - a marker that makes leaked tokens easy to grep for
 
-WORKSPACE_FIELDS = frozenset(
-    {
-        "name",
-        "postal_address",
-        "contact_email",
-        "contact_phone",
-        "logo",
-        "brand_color",
-        "accent_color",
-        "sender_name",
-        "sender_email",
-        "language",
-        "currency",
-        "time_zone",
-    }
+# The business identity (W2), in the order the settings form shows it.
+WORKSPACE_FIELDS = (
+    "name",
+    "postal_address",
+    "contact_email",
+    "contact_phone",
+    "logo",
+    "brand_color",
+    "accent_color",
+    "sender_name",
+    "sender_email",
+    "language",
+    "currency",
+    "time_zone",
 )
 
 
@@ -61,7 +60,7 @@ def workspace_create(*, name: str, owner: User, slug: str | None = None, **ident
     name = name.strip()
     if not name:
         raise ServiceError(_("A workspace needs a name."), code="invalid_name")
-    unknown = set(identity) - WORKSPACE_FIELDS
+    unknown = set(identity) - set(WORKSPACE_FIELDS)
     if unknown:
         raise TypeError(f"unknown workspace fields: {sorted(unknown)}")
     workspace = Workspace(name=name, slug=slug or _unique_slug(name), **identity)
@@ -73,7 +72,7 @@ def workspace_create(*, name: str, owner: User, slug: str | None = None, **ident
 
 @transaction.atomic
 def workspace_update(*, workspace: Workspace, **changes) -> Workspace:
-    unknown = set(changes) - WORKSPACE_FIELDS
+    unknown = set(changes) - set(WORKSPACE_FIELDS)
     if unknown:
         raise TypeError(f"unknown workspace fields: {sorted(unknown)}")
     for field, value in changes.items():

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.models import Workspace
 from comptoir.core.roles import TOKEN_ROLES, Role
+from comptoir.core.services import WORKSPACE_FIELDS
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
@@ -13,20 +14,7 @@ LOGO_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = [
-            "name",
-            "postal_address",
-            "contact_email",
-            "contact_phone",
-            "logo",
-            "brand_color",
-            "accent_color",
-            "sender_name",
-            "sender_email",
-            "language",
-            "currency",
-            "time_zone",
-        ]
+        fields = list(WORKSPACE_FIELDS)
         widgets = {
             "postal_address": forms.Textarea(attrs={"rows": 3}),
             "brand_color": forms.TextInput(attrs={"type": "color"}),

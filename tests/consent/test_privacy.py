@@ -75,3 +75,48 @@ def test_only_admins_erase_and_viewers_do_not_export(workspace):
     assert marketer.post(f"/api/v1/contacts/{contact.pk}/erase").status_code == 403
     assert marketer.get(f"/api/v1/contacts/{contact.pk}/export").status_code == 200
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_erasing_a_customer_keeps_their_orders_without_anything_personal(workspace, api):
+    from comptoir.commerce.models import Order
+    from tests.commerce.helpers import put_order
+
+    put_order(workspace, "1001")
+    contact = Contact.objects.get(workspace=workspace, email_key="zoe@example.com")
+    exported = api.get(f"/api/v1/contacts/{contact.pk}/export").json()
+    assert [o["total"] for o in exported["orders"]] == ["49.90"]
+    assert exported["orders"][0]["items"][0]["name"] == "Comté 24 mois"
+
+    assert api.post(f"/api/v1/contacts/{contact.pk}/erase").status_code == 204
+    order = Order.objects.get(workspace=workspace, external_id="1001")
+    assert str(order.total) == "49.90"  # the books stay whole
+    assert order.contact is None
+    kept = f"{order.email}{order.first_name}{order.last_name}{order.phone}"
+    assert kept == "" and order.shipping_address == {} and order.billing_address == {}
+
+
+def test_a_reimport_never_subscribes_an_erased_address_but_the_person_can(workspace, api):
+    contact = customer(workspace)
+    api.post(f"/api/v1/contacts/{contact.pk}/erase")
+
+    again = make_contact(workspace, "zoe.martin@example.com")
+    imported = consent_subscribe(contact=again, source="import", explicit_consent_confirmed=True)
+    assert imported is None
+    again.refresh_from_db()
+    assert again.consent == "not_subscribed"
+    assert not ConsentEvent.objects.filter(contact=again).exists()
+
+    consent_subscribe(contact=again, source="signup_page", explicit_consent_confirmed=True)
+    again.refresh_from_db()
+    assert again.consent == "subscribed"
+    assert marketing_allowed(again)
+    assert not Suppression.objects.filter(workspace=workspace).exists()
+
+
+def test_a_bounced_address_stays_suppressed_even_after_a_new_signup(workspace):
+    from comptoir.consent.services import suppression_add
+
+    contact = make_contact(workspace, "gone@example.com")
+    suppression_add(workspace=workspace, email="gone@example.com", reason="bounce")
+    consent_subscribe(contact=contact, source="signup_page", explicit_consent_confirmed=True)
+    assert not marketing_allowed(contact)

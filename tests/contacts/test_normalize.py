@@ -79,3 +79,11 @@ def test_search_terms(query, expected):
 def test_tag_key_ignores_case_and_extra_spaces():
     assert normalize.tag_name("  Client   fidèle ") == "Client fidèle"
     assert normalize.tag_key("CLIENT fidèle") == normalize.tag_key("client  Fidèle")
+
+
+def test_a_dotted_word_is_the_start_of_an_address_but_a_dotted_phone_is_a_phone():
+    from comptoir.contacts.normalize import search_terms
+
+    assert search_terms("Camille.Mar") == ("email_prefix", ["camille.mar"])
+    assert search_terms("06.12.34.56.78") == ("contains", ["0612345678"])
+    assert search_terms("camille mar") == ("contains", ["camille", "mar"])
