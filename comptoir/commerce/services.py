@@ -39,9 +39,10 @@ from comptoir.commerce.models import (
     StoreConnection,
     Subscription,
 )
-from comptoir.contacts.models import Contact, ContactEvent
+from comptoir.contacts.models import Contact
 from comptoir.contacts.services import (
     contact_details_sync,
+    contact_event_add,
     contact_figures_set,
     contact_for_store,
 )
@@ -78,12 +79,6 @@ def _retrying(write: Callable[[], T]) -> T:
                 raise
         logger.info("commerce write retried after a concurrent change (attempt %d)", attempt)
     raise AssertionError("unreachable")
-
-
-def _event(contact: Contact, kind: str, actor: User | None = None, **data) -> ContactEvent:
-    return ContactEvent.objects.create(
-        workspace_id=contact.workspace_id, contact=contact, kind=kind, actor=actor, data=data
-    )
 
 
 def _is_stale(incoming, stored) -> bool:
@@ -325,7 +320,7 @@ def _order_create(
     if contact is not None:
         canceled = order.status == Order.Status.CANCELED
         kind = CommerceEvent.ORDER_CANCELED if canceled else CommerceEvent.ORDER_PLACED
-        _event(contact, kind, **_order_event_data(order))
+        contact_event_add(contact, kind, **_order_event_data(order))
     if new_contact:
         # Created in this transaction, from this order: its only order, its own details, no
         # carts — the figures are this order's, with no need to read them back.
@@ -396,9 +391,9 @@ def _order_update(order: Order, clean, digest, source, contact) -> Upserted[Orde
             kind = CommerceEvent.ORDER_CANCELED
         else:
             kind = CommerceEvent.ORDER_UPDATED
-        _event(contact, kind, **_order_event_data(order, changes=changes))
+        contact_event_add(contact, kind, **_order_event_data(order, changes=changes))
     if previous_contact is not None:
-        _event(
+        contact_event_add(
             previous_contact,
             CommerceEvent.ORDER_UPDATED,
             **_order_event_data(order, changes=["contact"], moved_to=getattr(contact, "pk", None)),
@@ -427,7 +422,7 @@ def order_cancel(*, workspace: Workspace, external_id: str, source: str) -> Upse
             order.source = source
             order.save(update_fields=["status", "digest", "source", "updated_at"])
             if contact is not None:
-                _event(
+                contact_event_add(
                     contact,
                     CommerceEvent.ORDER_CANCELED,
                     **_order_event_data(order, changes=["status"]),
@@ -516,7 +511,7 @@ def draft_order_create(
         digest="",
     )
     OrderItem.objects.bulk_create(_item_rows(lines, lambda **f: OrderItem(order=order, **f)))
-    _event(contact, CommerceEvent.DRAFT_ORDER_CREATED, actor, **_order_event_data(order))
+    contact_event_add(contact, CommerceEvent.DRAFT_ORDER_CREATED, actor, **_order_event_data(order))
     return order
 
 
@@ -534,7 +529,9 @@ def draft_order_complete(*, order: Order, actor: User | None) -> Order:
     order.placed_at = timezone.now()
     order.save(update_fields=["is_draft", "status", "placed_at", "updated_at"])
     if contact is not None:
-        _event(contact, CommerceEvent.ORDER_PLACED, actor, **_order_event_data(order, draft=True))
+        contact_event_add(
+            contact, CommerceEvent.ORDER_PLACED, actor, **_order_event_data(order, draft=True)
+        )
     _after_order_change(order, contact)
     return order
 
@@ -628,7 +625,7 @@ def _cart_write(workspace, token, clean: inputs.CartInput, digest, source) -> Up
         )
         _remember_items(cart, items)
         if created and contact is not None:
-            _event(
+            contact_event_add(
                 contact,
                 CommerceEvent.CART_CREATED,
                 cart_id=cart.pk,
@@ -691,7 +688,7 @@ def subscription_upsert(
                     workspace=workspace, external_id=external_id, source=source, **values
                 )
                 data["subscription_id"] = subscription.pk
-                _event(contact, CommerceEvent.SUBSCRIPTION_STARTED, **data)
+                contact_event_add(contact, CommerceEvent.SUBSCRIPTION_STARTED, **data)
                 return Upserted(subscription, created=True, changed=True)
             changed = [f for f, v in values.items() if getattr(subscription, f) != v]
             if not changed:
@@ -703,7 +700,7 @@ def subscription_upsert(
             subscription.save()
             if previous_status != clean.status or "contact_id" in changed:
                 data.update(subscription_id=subscription.pk, previous_status=previous_status)
-                _event(contact, CommerceEvent.SUBSCRIPTION_CHANGED, **data)
+                contact_event_add(contact, CommerceEvent.SUBSCRIPTION_CHANGED, **data)
             return Upserted(subscription, created=False, changed=True)
 
     return _retrying(write)

@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from comptoir.consent.models import ConsentEvent, Suppression
-from comptoir.contacts.models import Contact, ContactEvent
+from comptoir.contacts.models import Contact
 from comptoir.contacts.normalize import email_key
+from comptoir.contacts.services import contact_event_add
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -61,13 +62,7 @@ def _record(
     )
     Contact.objects.filter(pk=contact.pk).update(consent=status)
     contact.consent = status
-    ContactEvent.objects.create(
-        workspace_id=contact.workspace_id,
-        contact=contact,
-        kind="consent_changed",
-        actor=actor,
-        data={"status": status, "source": source},
-    )
+    contact_event_add(contact, "consent_changed", actor, status=status, source=source)
     return event
 
 

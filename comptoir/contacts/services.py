@@ -57,7 +57,10 @@ class BulkResult:
     changed: int  # contacts the action changed
 
 
-def _event(contact: Contact, kind: str, actor: User | None, **data) -> ContactEvent:
+def contact_event_add(
+    contact: Contact, kind: str, actor: User | None = None, **data
+) -> ContactEvent:
+    """Append one entry to the contact's timeline (C4); every app writes its events here."""
     return ContactEvent.objects.create(
         workspace_id=contact.workspace_id, contact=contact, kind=kind, actor=actor, data=data
     )
@@ -202,7 +205,7 @@ def contact_create(
     tag_objects = _tags_ensure(workspace, tags)
 
     _save_guarding_email(contact)
-    _event(contact, Kind.CREATED, actor, source=source)
+    contact_event_add(contact, Kind.CREATED, actor, source=source)
     _link_tags(contact, tag_objects, actor)
     if note:
         _note_write(contact=contact, author=actor, body=note)
@@ -245,11 +248,11 @@ def contact_update(
         data = {"changes": diff}
         if current.locked and not was_locked:
             data["locked"] = True
-        _event(current, Kind.EDITED, actor, **data)
+        contact_event_add(current, Kind.EDITED, actor, **data)
     elif current.locked:
-        _event(current, Kind.LOCKED, actor)
+        contact_event_add(current, Kind.LOCKED, actor)
     if was_locked and not current.locked:
-        _event(current, Kind.UNLOCKED, actor)
+        contact_event_add(current, Kind.UNLOCKED, actor)
     return current
 
 
@@ -336,7 +339,7 @@ def _link_tags(contact: Contact, tags: list[Tag], actor: User | None) -> list[Ta
     added = [tag for tag in tags if tag.pk not in present]
     ContactTag.objects.bulk_create([ContactTag(contact=contact, tag=tag) for tag in added])
     for tag in added:
-        _event(contact, Kind.TAG_ADDED, actor, tag=tag.name)
+        contact_event_add(contact, Kind.TAG_ADDED, actor, tag=tag.name)
     return added
 
 
@@ -357,7 +360,7 @@ def contact_tag_remove(*, contact: Contact, name: str, actor: User | None) -> bo
     if link is None:
         return False
     link.delete()
-    _event(contact, Kind.TAG_REMOVED, actor, tag=link.tag.name)
+    contact_event_add(contact, Kind.TAG_REMOVED, actor, tag=link.tag.name)
     return True
 
 
@@ -495,7 +498,7 @@ def _note_write(*, contact: Contact, author: User | None, body: str) -> Note:
         workspace_id=contact.workspace_id, contact=contact, author=author, body=body
     )
     # The timeline says a note was written, not what it says: notes are never exported.
-    _event(contact, Kind.NOTE_ADDED, author, note_id=note.pk)
+    contact_event_add(contact, Kind.NOTE_ADDED, author, note_id=note.pk)
     return note
 
 
@@ -504,8 +507,9 @@ def note_create(*, contact: Contact, author: User | None, body: str) -> Note:
     return _note_write(contact=contact, author=author, body=_clean_note(body))
 
 
-def _ensure_may_change(note: Note, actor: User | None, role: str | None) -> None:
-    """Only the note's author or an owner/admin may change it (C8)."""
+def note_may_change(*, note: Note, actor: User | None, role: str | None = None) -> bool:
+    """Only the note's author or an owner/admin may change it (C8). `role` is the actor's
+    role in the note's workspace, looked up when not given."""
     if role is None and actor is not None:
         role = (
             Membership.objects.filter(workspace_id=note.workspace_id, user=actor)
@@ -513,7 +517,11 @@ def _ensure_may_change(note: Note, actor: User | None, role: str | None) -> None
             .first()
         )
     is_author = actor is not None and note.author_id == actor.pk
-    if not role_can(role, Action.EDIT) or not (is_author or role in (Role.OWNER, Role.ADMIN)):
+    return role_can(role, Action.EDIT) and (is_author or role in (Role.OWNER, Role.ADMIN))
+
+
+def _ensure_may_change(note: Note, actor: User | None, role: str | None) -> None:
+    if not note_may_change(note=note, actor=actor, role=role):
         raise ServiceError(
             _("Only the note's author or an admin may change it."), code="forbidden", status=403
         )
@@ -528,7 +536,7 @@ def note_update(*, note: Note, actor: User | None, body: str, role: str | None =
     if body != note.body:
         note.body = body
         note.save(update_fields=["body", "updated_at"])
-        _event(note.contact, Kind.NOTE_EDITED, actor, note_id=note.pk)
+        contact_event_add(note.contact, Kind.NOTE_EDITED, actor, note_id=note.pk)
     return note
 
 
@@ -537,7 +545,7 @@ def note_delete(*, note: Note, actor: User | None, role: str | None = None) -> N
     _ensure_may_change(note, actor, role)
     contact, note_id = note.contact, note.pk
     note.delete()
-    _event(contact, Kind.NOTE_DELETED, actor, note_id=note_id)
+    contact_event_add(contact, Kind.NOTE_DELETED, actor, note_id=note_id)
 
 
 # ---------------------------------------------------------------------------- segments
@@ -778,7 +786,7 @@ def contact_details_sync(
     for field, (_old, new) in diff.items():
         setattr(contact, field, new)
     contact.save(update_fields=list(diff))
-    _event(contact, "details_synced", actor, changes=diff, **origin)
+    contact_event_add(contact, "details_synced", actor, changes=diff, **origin)
     return diff
 
 

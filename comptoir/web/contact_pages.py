@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from comptoir.contacts import services
 from comptoir.contacts.models import Note
 from comptoir.contacts.selectors import contact_get, note_get
-from comptoir.core.roles import Action, Role, role_can
+from comptoir.core.roles import Action
 from comptoir.core.services import ServiceError
 from comptoir.web.access import can, workspace_view
 from comptoir.web.consent_forms import ConsentSubscribeForm, ContactEmailForm
@@ -33,11 +33,8 @@ ADDRESSES = ("shipping_address", "billing_address")
 
 
 def may_change_note(request, note: Note) -> bool:
-    """The rule of `services._ensure_may_change`, asked before showing the buttons (C8)."""
-    role = request.membership.role
-    if not role_can(role, Action.EDIT):
-        return False
-    return note.author_id == request.user.pk or role in (Role.OWNER, Role.ADMIN)
+    """Asked before showing a note's Edit and Delete buttons; the service decides the same."""
+    return services.note_may_change(note=note, actor=request.user, role=request.membership.role)
 
 
 def _to_profile(contact_or_id, slug: str):
