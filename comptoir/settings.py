@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "comptoir.commerce",
     "comptoir.consent",
     "comptoir.mail",
+    "comptoir.transfer",
     "comptoir.web",
 ]
 
