@@ -294,6 +294,9 @@ def _tag_names(names: Iterable[str]) -> list[str]:
         name = normalize.tag_name(raw)
         if not name:
             raise ServiceError(_("A tag cannot be empty."), code="invalid_tag")
+        # Forms, store payloads and import files all write lists of tags separated by commas.
+        if "," in name:
+            raise ServiceError(_("A tag cannot contain a comma."), code="invalid_tag")
         if len(name) > Tag._meta.get_field("name").max_length:
             raise ServiceError(
                 _("A tag has at most %(n)d characters.") % {"n": 64}, code="invalid_tag"

@@ -91,6 +91,7 @@ def test_phone_only_contacts_need_no_address(workspace):
         ({"email": "a@example.com", "source": "carrier_pigeon"}, "invalid_source"),
         ({"email": "a@example.com", "shipping_address": {"planet": "Mars"}}, "invalid_address"),
         ({"email": "a@example.com", "tags": ["  "]}, "invalid_tag"),
+        ({"email": "a@example.com", "tags": ["red, white"]}, "invalid_tag"),
     ],
 )
 def test_bad_details_are_refused_and_nothing_is_written(workspace, details, code):
