@@ -252,12 +252,41 @@ def test_french_catalogue_has_no_untranslated_or_fuzzy_entry():
     assert not missing, f"translate these in {CATALOGUE}:\n" + "\n".join(missing)
 
 
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def keeps_placeholders(entry: polib.POEntry) -> bool:
+    if not entry.msgid_plural:
+        return placeholders(entry.msgid) == placeholders(entry.msgstr)
+    # French uses the singular form for 0 and 1 (plural=(n > 1)): both forms must show the
+    # number, so every form must carry the placeholders of the English plural.
+    return all(
+        placeholders(form) == placeholders(entry.msgid_plural)
+        for form in entry.msgstr_plural.values()
+    )
+
+
+def test_a_plural_translation_that_drops_the_number_in_one_form_is_caught():
+    entry = polib.POEntry(
+        msgid="%(count)d contact deleted.",
+        msgid_plural="%(count)d contacts deleted.",
+        msgstr_plural={0: "Un contact supprimé.", 1: "%(count)d contacts supprimés."},
+    )
+
+    assert not keeps_placeholders(entry)
+    entry.msgstr_plural[0] = "%(count)d contact supprimé."
+    assert keeps_placeholders(entry)
+
+
 def test_french_translations_keep_the_placeholders_of_the_english():
-    placeholder = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
     changed = [
         entry.msgid
         for entry in polib.pofile(str(CATALOGUE)).translated_entries()
-        if sorted(placeholder.findall(entry.msgid)) != sorted(placeholder.findall(entry.msgstr))
+        if not keeps_placeholders(entry)
     ]
 
     assert not changed, "these translations lost or changed a placeholder:\n" + "\n".join(changed)
