@@ -63,6 +63,14 @@ def uncell(text: str) -> str:
     return _NEUTRALISED.sub("", text)
 
 
+def clean_line(text: str) -> str:
+    """`normalize.clean_line`, without its character-by-character pass for the printable
+    text that nearly every cell is (printable text holds no control character)."""
+    if text.isprintable():
+        return " ".join(text.split())
+    return normalize.clean_line(text)
+
+
 class EmailNormaliser:
     """`normalize.normalize_email`, with its answer for each domain remembered.
 
@@ -109,6 +117,10 @@ class RowParser:
         for position, name in enumerate(header):
             index.setdefault(name, position)
         self.columns = {field: index[column] for field, column in mapping.items()}
+        self.address_parts = {
+            kind: [part for part in ADDRESS_KEYS if f"{kind}_{part}" in self.columns]
+            for kind in ("shipping", "billing")
+        }
         self.file_consent = file_consent
         self.tz = zoneinfo.ZoneInfo(tz)
         self.email = EmailNormaliser()
@@ -120,7 +132,7 @@ class RowParser:
         return uncell(cells[position])
 
     def _text(self, cells: list[str], field: str) -> str:
-        value = normalize.clean_line(self._cell(cells, field))
+        value = clean_line(self._cell(cells, field))
         limit = _MAX_LENGTHS.get(field)
         if limit and len(value) > limit:
             raise RowError(

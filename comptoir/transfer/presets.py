@@ -6,6 +6,7 @@ Column names are matched loosely (case, accents, spaces and punctuation ignored)
 the same export comes out of different versions and languages of each tool.
 """
 
+import functools
 import re
 
 from django.utils.text import format_lazy
@@ -215,6 +216,7 @@ YES_WORDS = {"yes", "y", "true", "1", "oui", "o", "x"}
 NO_WORDS = {"", "no", "n", "false", "0", "non"}
 
 
+@functools.lru_cache(maxsize=4096)
 def key(text: str) -> str:
     """A column name or a word as compared: "E-mail Address" -> "e mail address"."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text or "")).split())

@@ -155,3 +155,13 @@ def test_delimiters_are_told_apart_from_the_header():
     assert reading.detect_delimiter("Email;Prénom;Nom, société") == ";"
     assert reading.detect_delimiter("Email\tPrénom\tNom") == "\t"
     assert reading.detect_delimiter("Email") == ","
+
+
+@pytest.mark.parametrize(
+    "text", ["  Zoé   Lefèvre ", "a\tb", "x\x00y", "nbsp\u00a0here", "line\nbreak", "", "\u200bzw"]
+)
+def test_the_fast_line_cleaning_is_the_directorys_own(text):
+    from comptoir.contacts.normalize import clean_line as directory_clean_line
+    from comptoir.transfer.import_rows import clean_line
+
+    assert clean_line(text) == directory_clean_line(text)
