@@ -182,6 +182,8 @@ class Merge:
             """
         )
         self._run(f"CREATE UNIQUE INDEX {self.unique}_key ON {self.unique} (email_key)")
+        # The fill step pages through the rows in file order.
+        self._run(f"CREATE INDEX {self.unique}_line ON {self.unique} (line)")
         if self.sql.pg:
             self._run(f"ANALYZE {self.unique}")
 
