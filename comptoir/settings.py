@@ -114,6 +114,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest contact file an import accepts (X1); uploaded files wait under VAR_DIR/imports/.
+COMPTOIR_IMPORT_MAX_BYTES = int(os.environ.get("COMPTOIR_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 globals().update(config.email(os.environ.get("COMPTOIR_EMAIL_URL")))

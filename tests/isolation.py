@@ -220,3 +220,24 @@ def _store_connection(workspace):
     return store_connection_create(
         workspace=workspace, platform="shopify", secret="their secret", actor=None
     )
+
+
+# ------------------------------------------------------------------ imports (issue 6)
+
+
+@isolation_case(
+    "import",
+    [
+        ("GET", "/api/v1/imports/{id}", None),
+        ("GET", "/api/v1/imports/{id}/errors.csv", None),
+    ],
+)
+def _import(workspace):
+    from comptoir.transfer.imports import import_create, stored_path
+    from tests.transfer.helpers import upload
+
+    job = import_create(
+        workspace=workspace, upload=upload("Email\nsecret@example.com\n"), actor=None
+    )
+    stored_path(job).unlink()  # only the job's record is needed here
+    return job

@@ -7,6 +7,7 @@ from comptoir.api import (
     consent,
     contacts,
     errors,
+    imports,
     notes,
     privacy,
     segments,
@@ -46,3 +47,4 @@ api.add_router("/carts", commerce.carts)
 api.add_router("/subscriptions", commerce.subscriptions)
 api.add_router("/contacts", commerce.contacts)
 api.add_router("/store-connections", commerce.store_connections)
+api.add_router("/imports", imports.router)

@@ -1,0 +1,111 @@
+"""Contact imports (X1, X2): upload a file, then follow its job."""
+
+import datetime as dt
+
+from django.http import StreamingHttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from comptoir.api.auth import require
+from comptoir.core.roles import Action
+from comptoir.core.scoping import get_scoped, scoped
+from comptoir.transfer.import_reports import (
+    error_report_filename,
+    error_report_lines,
+    first_errors,
+)
+from comptoir.transfer.imports import import_create
+from comptoir.transfer.models import ImportJob
+
+router = Router(tags=["imports"])
+
+
+class ImportCreatedOut(Schema):
+    id: int
+    status: str
+
+
+class RowErrorOut(Schema):
+    row: int
+    message: str
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    total: int
+    created: int
+    updated: int
+    skipped: int
+    errors: list[RowErrorOut]
+    errors_total: int
+    processed: int
+    progress: float
+    dry_run: bool
+    file_name: str
+    preset: str
+    mapping: dict[str, str]
+    failure: str
+    error_report_url: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+def _job(workspace, job_id: int) -> ImportJob:
+    # Dashboard drafts (columns not mapped yet) are not imports of the API.
+    visible = scoped(ImportJob, workspace).exclude(status=ImportJob.Status.DRAFT)
+    return get_scoped(visible, workspace, pk=job_id)
+
+
+@router.post("", response={202: ImportCreatedOut})
+def import_post(
+    request,
+    file: File[UploadedFile],
+    preset: Form[str | None] = None,
+    mapping: Form[str | None] = None,
+    consent_confirmed: Form[bool] = False,
+    dry_run: Form[bool] = False,
+):
+    """Upload a CSV file of contacts; it is imported in the background.
+
+    `preset` (square, shopify, squarespace, mailchimp, generic) names the tool that wrote
+    the file; without it the columns tell. `mapping` is a JSON object {contact field:
+    column name} overriding the preset's guess (null leaves a field out). Contacts are
+    subscribed only when a consent column says so and `consent_confirmed` is true. A
+    `dry_run` counts what would happen and changes nothing. 413 `file_too_large`; 422
+    `invalid_file`, `invalid_preset`, `invalid_mapping`, `email_column_required`."""
+    workspace = require(request, Action.EDIT)
+    job = import_create(
+        workspace=workspace,
+        upload=file,
+        actor=request.auth.created_by,
+        preset=preset,
+        mapping=mapping,
+        consent_confirmed=consent_confirmed,
+        dry_run=dry_run,
+    )
+    return Status(202, {"id": job.pk, "status": job.status})
+
+
+@router.get("/{job_id}", response=ImportOut)
+def import_get(request, job_id: int):
+    """Where an import is; `errors` holds the first 1,000 refused rows (`row` is the line
+    in the file, the header being line 1), `errors_total` counts them all and
+    `error_report_url` downloads every one as CSV."""
+    job = _job(require(request, Action.VIEW), job_id)
+    return {
+        **{name: getattr(job, name) for name in ImportOut.model_fields if hasattr(job, name)},
+        "errors": [{"row": error.line, "message": error.message} for error in first_errors(job)],
+        "error_report_url": request.build_absolute_uri(f"{request.path.rstrip('/')}/errors.csv"),
+    }
+
+
+@router.get("/{job_id}/errors.csv")
+def import_errors_csv(request, job_id: int):
+    """Every refused row as CSV: line, e-mail, reason."""
+    job = _job(require(request, Action.VIEW), job_id)
+    response = StreamingHttpResponse(
+        error_report_lines(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{error_report_filename(job)}"'
+    return response

@@ -1,0 +1,524 @@
+"""Merging staged import rows into the directory with set-based SQL (X1, X2, C2).
+
+The result is what calling the per-contact services row by row would give
+(`contact_create`, `contact_update(lock=None)`, `contact_tags_add`, `consent_subscribe`,
+`consent_withdraw`, `suppression_add`), with the same timeline and ledger rows, but in a
+handful of statements instead of millions: tests/transfer/test_merge_equivalence.py
+holds the two side by side. The rules:
+
+- One contact per normalised address: rows whose address is already a contact update it,
+  other rows create one. Inside the file the first row of an address wins for details,
+  the tags of all its rows are merged, and its strongest consent state counts.
+- An existing contact only gets its empty details filled, never overwritten, and a
+  contact whose details are locked (C6) keeps them; tags are added, never removed.
+- Consent (X2): "cleaned" rows are suppressed as bounces; "unsubscribed" rows are
+  unsubscribed; "subscribed" rows are subscribed only when the importer confirmed holding
+  that consent, never when the address is suppressed (bounced, complained or erased) and
+  never when the contact has unsubscribed here: that choice is newer than any file.
+
+Everything runs in the caller's transaction; a dry run rolls it back.
+"""
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.consent.models import ConsentEvent, Suppression
+from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
+from comptoir.core.models import User, Workspace
+from comptoir.core.scoping import scoped
+from comptoir.core.services import ServiceError
+from comptoir.transfer.staging import is_postgres
+
+FILL_BATCH = 1000
+# The details an import may fill on an existing contact when they are empty.
+FILLABLE = (
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "language",
+    "has_account",
+    "shipping_address",
+    "billing_address",
+)
+_STAGED = {"shipping_address": "shipping", "billing_address": "billing"}
+EMPTY_OBJECT = "'{}'"  # an empty address, as both engines store it
+
+CONTACTS = Contact._meta.db_table
+TAGS = Tag._meta.db_table
+LINKS = ContactTag._meta.db_table
+EVENTS = ContactEvent._meta.db_table
+LEDGER = ConsentEvent._meta.db_table
+SUPPRESSIONS = Suppression._meta.db_table
+
+
+@dataclass
+class MergeResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    timings: dict = field(default_factory=dict)
+
+
+class _Dialect:
+    """The few spellings SQLite and PostgreSQL do not share."""
+
+    def __init__(self):
+        self.pg = is_postgres()
+
+    def json(self, expression: str) -> str:
+        return f"CAST({expression} AS jsonb)" if self.pg else expression
+
+    def json_object(self, *pairs: str) -> str:
+        return (
+            f"jsonb_build_object({', '.join(pairs)})"
+            if self.pg
+            else f"json_object({', '.join(pairs)})"
+        )
+
+    def tag_pairs(self, staged: str) -> str:
+        """(email_key, key, name, line) for each tag of each staged row."""
+        if self.pg:
+            return (
+                f"SELECT s.email_key, e->>0 AS key, e->>1 AS name, s.line "
+                f"FROM {staged} s, jsonb_array_elements(CAST(s.tags AS jsonb)) e"
+            )
+        return (
+            f"SELECT s.email_key, json_extract(e.value, '$[0]') AS key, "
+            f"json_extract(e.value, '$[1]') AS name, s.line FROM {staged} s, json_each(s.tags) e"
+        )
+
+    def true(self) -> str:
+        return "TRUE" if self.pg else "1"
+
+
+class Merge:
+    def __init__(
+        self,
+        *,
+        staged: str,
+        workspace: Workspace,
+        actor: User | None,
+        consent_confirmed: bool,
+        suppression_detail: str,
+    ):
+        self.staged = staged
+        self.unique = f"{staged}_unique"
+        self.tags = f"{staged}_tags"
+        self.links = f"{staged}_links"
+        self.changes = f"{staged}_consent"
+        self.workspace = workspace
+        self.actor = actor
+        self.actor_label = str(actor)[:200] if actor else ""
+        self.consent_confirmed = consent_confirmed
+        self.suppression_detail = suppression_detail[:500]
+        self.sql = _Dialect()
+        self.now = timezone.now()
+        self.result = MergeResult()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _run(self, sql: str, params: list | tuple = ()) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def _value(self, sql: str, params: list | tuple = ()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def _now(self):
+        return connection.ops.adapt_datetimefield_value(self.now)
+
+    def _timed(self, name: str, step) -> None:
+        start = time.perf_counter()
+        step()
+        self.result.timings[name] = round(time.perf_counter() - start, 3)
+
+    # -------------------------------------------------------------------- steps
+
+    def run(self) -> MergeResult:
+        self._timed("dedupe", self._dedupe)
+        self._timed("match", self._match)
+        self._timed("tags", self._ensure_tags)
+        self._timed("create", self._create)
+        self._timed("fill", self._fill)
+        self._timed("link_tags", self._link_tags)
+        self._timed("consent", self._consent)
+        self._timed("count", self._count)
+        for table in (self.unique, self.tags, self.links, self.changes):
+            self._run(f"DROP TABLE IF EXISTS {table}")
+        return self.result
+
+    def _dedupe(self) -> None:
+        """One row per address: its first row's details, its strongest consent."""
+        columns = (
+            "line, email, email_key, email_hash, first_name, last_name, phone, company, "
+            "language, has_account, created_at, shipping, billing, name_key, search_text"
+        )
+        for table in (self.unique, self.tags, self.links, self.changes):
+            self._run(f"DROP TABLE IF EXISTS {table}")
+        self._run(
+            f"""
+            CREATE TEMPORARY TABLE {self.unique} AS
+            SELECT {columns}, consent_rank,
+                   CAST(NULL AS bigint) AS contact_id,
+                   0 AS existed, 0 AS created, 0 AS changed
+            FROM (
+                SELECT s.*,
+                       ROW_NUMBER() OVER (PARTITION BY email_key ORDER BY line) AS position,
+                       MAX(CASE consent WHEN 'cleaned' THEN 3 WHEN 'unsubscribed' THEN 2
+                           WHEN 'subscribed' THEN 1 ELSE 0 END)
+                           OVER (PARTITION BY email_key) AS consent_rank
+                FROM {self.staged} s
+            ) ranked
+            WHERE position = 1
+            """
+        )
+        self._run(f"CREATE UNIQUE INDEX {self.unique}_key ON {self.unique} (email_key)")
+        # The fill step pages through the rows in file order.
+        self._run(f"CREATE INDEX {self.unique}_line ON {self.unique} (line)")
+        if self.sql.pg:
+            self._run(f"ANALYZE {self.unique}")
+
+    def _match(self) -> None:
+        self._run(
+            f"""
+            UPDATE {self.unique} SET contact_id = c.id, existed = 1
+            FROM {CONTACTS} c
+            WHERE c.workspace_id = %s AND c.email_key = {self.unique}.email_key
+            """,
+            [self.workspace.pk],
+        )
+
+    def _ensure_tags(self) -> None:
+        """Create the file's new tags, refusing the whole import beyond the workspace's
+        limit (C7) before anything is written, as `_tags_ensure` does."""
+        self._run(f"CREATE TEMPORARY TABLE {self.tags} AS {self.sql.tag_pairs(self.staged)}")
+        new = f"""
+            SELECT key, name FROM (
+                SELECT key, name, ROW_NUMBER() OVER (PARTITION BY key ORDER BY line) AS position
+                FROM {self.tags}
+                WHERE key NOT IN (SELECT key FROM {TAGS} WHERE workspace_id = %s)
+            ) named WHERE position = 1
+        """
+        missing = self._value(f"SELECT COUNT(*) FROM ({new}) n", [self.workspace.pk])
+        if not missing:
+            return
+        # The workspace row is the lock of its tag count, as in contacts.services.
+        list(scoped(Workspace, self.workspace).select_for_update().values_list("pk", flat=True))
+        total = scoped(Tag, self.workspace).count() + missing
+        if total > Tag.MAX_PER_WORKSPACE:
+            raise ServiceError(
+                _(
+                    "A workspace has at most %(max)d tags; this file would make %(total)d. "
+                    "Reuse, merge or delete tags first, or leave the tags column out."
+                )
+                % {"max": Tag.MAX_PER_WORKSPACE, "total": total},
+                code="tag_limit",
+            )
+        self._run(
+            f"""
+            INSERT INTO {TAGS} (workspace_id, name, key, created_at)
+            SELECT %s, name, key, %s FROM ({new}) n
+            """,
+            [self.workspace.pk, self._now(), self.workspace.pk],
+        )
+
+    def _create(self) -> None:
+        detail_columns = (
+            "first_name, last_name, email, email_key, phone, company, language, has_account"
+        )
+        self._run(
+            f"""
+            INSERT INTO {CONTACTS} (
+                workspace_id, {detail_columns}, source, type, consent, order_count,
+                total_spent, average_order_value, shipping_address, billing_address, locked,
+                name_key, search_text, created_at, updated_at
+            )
+            SELECT %s, {detail_columns}, %s, %s, %s, 0, 0, 0,
+                   {self.sql.json("shipping")}, {self.sql.json("billing")}, FALSE,
+                   name_key, search_text, COALESCE(created_at, %s), %s
+            FROM {self.unique} WHERE contact_id IS NULL
+            ORDER BY line
+            ON CONFLICT (workspace_id, email_key) WHERE NOT (email_key = '') DO NOTHING
+            """,
+            [
+                self.workspace.pk,
+                Contact.Source.IMPORT,
+                Contact.Type.PROSPECT,
+                Contact.Consent.NOT_SUBSCRIBED,
+                self._now(),
+                self._now(),
+            ],
+        )
+        self._run(
+            f"""
+            UPDATE {self.unique} SET contact_id = c.id, created = 1
+            FROM {CONTACTS} c
+            WHERE {self.unique}.contact_id IS NULL
+              AND c.workspace_id = %s AND c.email_key = {self.unique}.email_key
+            """,
+            [self.workspace.pk],
+        )
+        self._run(
+            f"""
+            INSERT INTO {EVENTS} (workspace_id, contact_id, kind, data, actor_id, created_at)
+            SELECT %s, contact_id, %s, {self.sql.json("%s")}, %s, %s
+            FROM {self.unique} WHERE created = 1 ORDER BY line
+            """,
+            [
+                self.workspace.pk,
+                ContactEvent.Kind.CREATED,
+                json.dumps({"source": Contact.Source.IMPORT}),
+                self.actor.pk if self.actor else None,
+                self._now(),
+            ],
+        )
+
+    def _fill(self) -> None:
+        """Fill the empty details of existing, unlocked contacts. Few contacts change here
+        in a typical import, and their derived search columns are computed in Python (as
+        Contact.save does), so this step works in batches through the ORM."""
+        conditions = " OR ".join(
+            [
+                f"(c.{name} = '' AND u.{name} <> '')"
+                for name in ("first_name", "last_name", "phone", "company", "language")
+            ]
+            + [f"(NOT c.has_account AND u.has_account = {self.sql.true()})"]
+            + [
+                f"(c.{name} = {self.sql.json(EMPTY_OBJECT)} AND u.{staged} <> {EMPTY_OBJECT})"
+                for name, staged in _STAGED.items()
+            ]
+        )
+        select = f"""
+            SELECT u.line, u.contact_id, u.first_name, u.last_name, u.phone, u.company,
+                   u.language, u.has_account, u.shipping, u.billing
+            FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+            WHERE u.existed = 1 AND NOT c.locked AND ({conditions}) AND u.line > %s
+            ORDER BY u.line LIMIT {FILL_BATCH}
+        """
+        last_line = 0
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(select, [last_line])
+                batch = cursor.fetchall()
+            if not batch:
+                return
+            last_line = batch[-1][0]
+            self._fill_batch(batch)
+
+    def _fill_batch(self, batch: list[tuple]) -> None:
+        contacts = scoped(Contact, self.workspace).in_bulk([row[1] for row in batch])
+        changed, events = [], []
+        for _line, contact_id, first, last, phone, company, language, account, ship, bill in batch:
+            contact = contacts[contact_id]
+            new = {
+                "first_name": first,
+                "last_name": last,
+                "phone": phone,
+                "company": company,
+                "language": language,
+                "has_account": bool(account),
+                "shipping_address": json.loads(ship),
+                "billing_address": json.loads(bill),
+            }
+            diff = {
+                name: [getattr(contact, name), value]
+                for name, value in new.items()
+                if value and not getattr(contact, name)
+            }
+            if not diff:
+                continue
+            for name, (_old, value) in diff.items():
+                setattr(contact, name, value)
+            contact.refresh_derived_fields()
+            contact.updated_at = self.now
+            changed.append(contact)
+            events.append(
+                ContactEvent(
+                    workspace=self.workspace,
+                    contact=contact,
+                    kind=ContactEvent.Kind.EDITED,
+                    actor=self.actor,
+                    data={"changes": diff},
+                    created_at=self.now,
+                )
+            )
+        Contact.objects.bulk_update(
+            changed, [*FILLABLE, "email_key", "name_key", "search_text", "updated_at"]
+        )
+        ContactEvent.objects.bulk_create(events)
+        self._mark_changed([contact.pk for contact in changed])
+
+    def _mark_changed(self, ids: list[int]) -> None:
+        if ids:
+            slots = ", ".join(["%s"] * len(ids))
+            self._run(f"UPDATE {self.unique} SET changed = 1 WHERE contact_id IN ({slots})", ids)
+
+    def _link_tags(self) -> None:
+        self._run(
+            f"""
+            CREATE TEMPORARY TABLE {self.links} AS
+            SELECT u.contact_id, t.id AS tag_id, MIN(s.line) AS line
+            FROM {self.tags} s
+            JOIN {self.unique} u ON u.email_key = s.email_key
+            JOIN {TAGS} t ON t.workspace_id = %s AND t.key = s.key
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {LINKS} l WHERE l.contact_id = u.contact_id AND l.tag_id = t.id
+            )
+            GROUP BY u.contact_id, t.id
+            """,
+            [self.workspace.pk],
+        )
+        self._run(
+            f"""
+            INSERT INTO {LINKS} (contact_id, tag_id, created_at)
+            SELECT contact_id, tag_id, %s FROM {self.links} ORDER BY contact_id, line
+            """,
+            [self._now()],
+        )
+        self._run(
+            f"""
+            INSERT INTO {EVENTS} (workspace_id, contact_id, kind, data, actor_id, created_at)
+            SELECT %s, l.contact_id, %s, {self.sql.json_object("'tag'", "t.name")}, %s, %s
+            FROM {self.links} l JOIN {TAGS} t ON t.id = l.tag_id
+            ORDER BY l.contact_id, l.line
+            """,
+            [
+                self.workspace.pk,
+                ContactEvent.Kind.TAG_ADDED,
+                self.actor.pk if self.actor else None,
+                self._now(),
+            ],
+        )
+        self._run(
+            f"""
+            UPDATE {self.unique} SET changed = 1
+            WHERE existed = 1 AND contact_id IN (SELECT contact_id FROM {self.links})
+            """
+        )
+
+    def _consent(self) -> None:
+        """The ledger rows the consent services would write, then Contact.consent."""
+        ws = self.workspace.pk
+        actor = self.actor.pk if self.actor else None
+        suppressed = f"SELECT email_hash FROM {SUPPRESSIONS} WHERE workspace_id = {int(ws)}"
+        self._run(
+            f"""
+            CREATE TEMPORARY TABLE {self.changes} (
+                contact_id bigint, status varchar(14), source varchar(20),
+                actor_id bigint, actor_label varchar(200)
+            )
+            """
+        )
+        # Cleaned (bounced) addresses: suppressed, which also unsubscribes (suppression_add).
+        self._run(
+            f"""
+            UPDATE {self.unique} SET changed = 1
+            WHERE consent_rank = 3 AND existed = 1 AND email_hash NOT IN ({suppressed})
+            """
+        )
+        self._run(
+            f"""
+            INSERT INTO {SUPPRESSIONS} (workspace_id, email_hash, email, reason, detail, created_at)
+            SELECT %s, email_hash, email_key, %s, %s, %s FROM {self.unique}
+            WHERE consent_rank = 3
+            ON CONFLICT (workspace_id, email_hash) DO NOTHING
+            """,
+            [ws, Suppression.Reason.BOUNCE, self.suppression_detail, self._now()],
+        )
+        unsubscribed = ConsentEvent.Status.UNSUBSCRIBED
+        subscribed = ConsentEvent.Status.SUBSCRIBED
+        self._run(
+            f"""
+            INSERT INTO {self.changes}
+            SELECT u.contact_id, %s, %s, NULL, %s
+            FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+            WHERE u.consent_rank = 3 AND c.consent <> %s
+            """,
+            [unsubscribed, ConsentEvent.Source.BOUNCE, self.suppression_detail[:200], unsubscribed],
+        )
+        self._run(
+            f"""
+            INSERT INTO {self.changes}
+            SELECT u.contact_id, %s, %s, %s, %s
+            FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+            WHERE u.consent_rank = 2 AND c.consent <> %s
+            """,
+            [unsubscribed, ConsentEvent.Source.IMPORT, actor, self.actor_label, unsubscribed],
+        )
+        if self.consent_confirmed:
+            self._run(
+                f"""
+                INSERT INTO {self.changes}
+                SELECT u.contact_id, %s, %s, %s, %s
+                FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+                WHERE u.consent_rank = 1 AND c.consent NOT IN (%s, %s)
+                  AND u.email_hash NOT IN ({suppressed})
+                """,
+                [
+                    subscribed,
+                    ConsentEvent.Source.IMPORT,
+                    actor,
+                    self.actor_label,
+                    subscribed,
+                    unsubscribed,
+                ],
+            )
+        self._run(
+            f"""
+            INSERT INTO {LEDGER} (workspace_id, contact_id, channel, status, source, actor_id,
+                                  actor_label, ip, user_agent, wording, created_at)
+            SELECT %s, contact_id, 'email', status, source, actor_id, actor_label, NULL, '', '', %s
+            FROM {self.changes} ORDER BY contact_id
+            """,
+            [ws, self._now()],
+        )
+        self._run(
+            f"""
+            INSERT INTO {EVENTS} (workspace_id, contact_id, kind, data, actor_id, created_at)
+            SELECT %s, contact_id, 'consent_changed',
+                   {self.sql.json_object("'status'", "status", "'source'", "source")},
+                   actor_id, %s
+            FROM {self.changes} ORDER BY contact_id
+            """,
+            [ws, self._now()],
+        )
+        self._run(
+            f"""
+            UPDATE {CONTACTS} SET consent = ch.status
+            FROM {self.changes} ch WHERE {CONTACTS}.id = ch.contact_id
+            """
+        )
+        self._run(
+            f"""
+            UPDATE {self.unique} SET changed = 1
+            WHERE existed = 1 AND contact_id IN (SELECT contact_id FROM {self.changes})
+            """
+        )
+
+    def _count(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT COALESCE(SUM(created), 0),
+                       COALESCE(SUM(CASE WHEN existed = 1 AND changed = 1 THEN 1 ELSE 0 END), 0),
+                       COALESCE(SUM(CASE WHEN created = 0 AND changed = 0 THEN 1 ELSE 0 END), 0),
+                       COUNT(*)
+                FROM {self.unique}
+                """
+            )
+            created, updated, unchanged, unique = cursor.fetchone()
+            cursor.execute(f"SELECT COUNT(*) FROM {self.staged}")
+            staged = cursor.fetchone()[0]
+        self.result.created = int(created)
+        self.result.updated = int(updated)
+        # Later rows of an address already in the file are skipped, not errors.
+        self.result.skipped = int(unchanged) + staged - int(unique)

@@ -1,0 +1,248 @@
+"""One row of an import file made into a contact's stored values, or refused with a reason.
+
+Values are normalised exactly as `contacts.services.contact_create` normalises them
+(contacts/normalize.py), so that an imported contact is indistinguishable from one created
+by hand. Rows without a valid e-mail address are refused: the address is what makes a
+second import of the same file update instead of duplicate (C2).
+"""
+
+import datetime as dt
+import hashlib
+import json
+import re
+import zoneinfo
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+
+from comptoir.contacts import normalize
+from comptoir.contacts.models import ADDRESS_KEYS, Contact, Tag
+from comptoir.transfer.presets import CONSENT_WORDS, NO_WORDS, YES_WORDS, key
+
+# What our export puts before a cell that a spreadsheet would run as a formula
+# (EXPORT-COLUMNS.md); the importer takes it off again.
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
+_ASCII_LOCAL_PART = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+)
+_MAX_LENGTHS = {
+    name: Contact._meta.get_field(name).max_length
+    for name in ("first_name", "last_name", "company", "language")
+}
+_TAG_MAX = Tag._meta.get_field("name").max_length
+_CONSENT_RANK = {"": 0, "subscribed": 1, "unsubscribed": 2, "cleaned": 3}
+
+
+class RowError(ValueError):
+    """Why a row is refused, for the error report."""
+
+
+class StagedRow(NamedTuple):
+    """A row as staged: the columns of the staging table, in order."""
+
+    line: int
+    email: str
+    email_key: str
+    email_hash: str
+    first_name: str
+    last_name: str
+    phone: str
+    company: str
+    language: str
+    has_account: bool
+    created_at: dt.datetime | None
+    shipping: str  # JSON object
+    billing: str
+    consent: str  # "", subscribed, unsubscribed, cleaned
+    tags: str  # JSON list of [key, name]
+    name_key: str
+    search_text: str
+
+
+def uncell(text: str) -> str:
+    return _NEUTRALISED.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """`normalize.clean_line`, without its character-by-character pass for the printable
+    text that nearly every cell is (printable text holds no control character)."""
+    if text.isprintable():
+        return " ".join(text.split())
+    return normalize.clean_line(text)
+
+
+class EmailNormaliser:
+    """`normalize.normalize_email`, with its answer for each domain remembered.
+
+    Validating an address is mostly validating its domain, and a file of a million
+    addresses has a few thousand domains. An ASCII dot-atom local part of at most 64
+    characters is valid whatever the domain, so for those only the domain is checked (once);
+    every other address goes through the full validation.
+    """
+
+    MAX_DOMAINS = 50_000
+
+    def __init__(self):
+        self._domains: dict[str, bool] = {}
+
+    def __call__(self, raw: str) -> str:
+        address = raw.strip()
+        local, at, domain = address.rpartition("@")
+        if at and len(local) <= 64 and len(address) <= 254 and _ASCII_LOCAL_PART.fullmatch(local):
+            domain = domain.lower()
+            valid = self._domains.get(domain)
+            if valid is None:
+                valid = self._domain_valid(domain)
+            if valid:
+                return f"{local}@{domain}"
+        return normalize.normalize_email(address)
+
+    def _domain_valid(self, domain: str) -> bool:
+        try:
+            normalize.normalize_email(f"a@{domain}")
+        except normalize.InvalidEmail:
+            valid = False
+        else:
+            valid = True
+        if len(self._domains) < self.MAX_DOMAINS:
+            self._domains[domain] = valid
+        return valid
+
+
+class RowParser:
+    """Turns the cells of a row into a StagedRow, given which column holds which field."""
+
+    def __init__(self, *, header: list[str], mapping: dict[str, str], file_consent: str, tz: str):
+        index = {}
+        for position, name in enumerate(header):
+            index.setdefault(name, position)
+        self.columns = {field: index[column] for field, column in mapping.items()}
+        self.address_parts = {
+            kind: [part for part in ADDRESS_KEYS if f"{kind}_{part}" in self.columns]
+            for kind in ("shipping", "billing")
+        }
+        self.file_consent = file_consent
+        self.tz = zoneinfo.ZoneInfo(tz)
+        self.email = EmailNormaliser()
+
+    def _cell(self, cells: list[str], field: str) -> str:
+        position = self.columns.get(field)
+        if position is None or position >= len(cells):
+            return ""
+        return uncell(cells[position])
+
+    def _text(self, cells: list[str], field: str) -> str:
+        value = clean_line(self._cell(cells, field))
+        limit = _MAX_LENGTHS.get(field)
+        if limit and len(value) > limit:
+            raise RowError(
+                _("%(field)s is longer than %(max)d characters.")
+                % {"field": Contact._meta.get_field(field).verbose_name.capitalize(), "max": limit}
+            )
+        return value
+
+    def parse(self, line: int, cells: list[str]) -> StagedRow:
+        raw_email = self._cell(cells, "email").strip()
+        if not raw_email:
+            raise RowError(_("No e-mail address."))
+        try:
+            email = self.email(raw_email)
+        except normalize.InvalidEmail:
+            raise RowError(
+                _("“%(email)s” is not a valid e-mail address.") % {"email": raw_email[:254]}
+            ) from None
+        raw_phone = self._cell(cells, "phone").lstrip("'")
+        try:
+            phone = normalize.normalize_phone(raw_phone)
+        except normalize.InvalidPhone:
+            raise RowError(
+                _("“%(phone)s” is not a phone number.") % {"phone": raw_phone[:50]}
+            ) from None
+        first_name = self._text(cells, "first_name")
+        last_name = self._text(cells, "last_name")
+        email_key = normalize.email_key(email)
+        display = normalize.display_name(
+            first_name=first_name, last_name=last_name, email=email, phone=phone
+        )
+        return StagedRow(
+            line=line,
+            email=email,
+            email_key=email_key,
+            email_hash=hashlib.sha256(email_key.encode()).hexdigest(),
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            company=self._text(cells, "company"),
+            language=self._text(cells, "language"),
+            has_account=self._yes_no(cells, "has_account"),
+            created_at=self._date(cells, "created_at"),
+            shipping=self._address(cells, "shipping"),
+            billing=self._address(cells, "billing"),
+            consent=self._consent(cells),
+            tags=self._tags(cells),
+            name_key=normalize.fold(display)[:310],
+            search_text=normalize.search_text(
+                first_name=first_name, last_name=last_name, email=email, phone=phone
+            ),
+        )
+
+    def _yes_no(self, cells: list[str], field: str) -> bool:
+        word = key(self._cell(cells, field))
+        if word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
+        raise RowError(
+            _("“%(value)s” is neither yes nor no.") % {"value": self._cell(cells, field)[:50]}
+        )
+
+    def _consent(self, cells: list[str]) -> str:
+        state = self.file_consent
+        if "consent" in self.columns:
+            raw = self._cell(cells, "consent")
+            if key(raw) not in CONSENT_WORDS:
+                raise RowError(
+                    _("“%(value)s” is not a known e-mail subscription status.")
+                    % {"value": raw[:50]}
+                )
+            state = CONSENT_WORDS[key(raw)]
+        if "unsubscribed" in self.columns and self._yes_no(cells, "unsubscribed"):
+            # A file that says both: the safe side wins.
+            state = max(state, "unsubscribed", key=_CONSENT_RANK.__getitem__)
+        return state
+
+    def _date(self, cells: list[str], field: str) -> dt.datetime | None:
+        raw = self._cell(cells, field).strip()
+        if not raw:
+            return None
+        try:
+            value = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            raise RowError(
+                _("“%(value)s” is not a date (write 2026-11-23 or 2026-11-23T14:30:00+01:00).")
+                % {"value": raw[:50]}
+            ) from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.tz)
+        return value
+
+    def _address(self, cells: list[str], kind: str) -> str:
+        parts = {
+            part: normalize.clean_line(self._cell(cells, f"{kind}_{part}")) for part in ADDRESS_KEYS
+        }
+        return json.dumps({part: text for part, text in parts.items() if text}, ensure_ascii=False)
+
+    def _tags(self, cells: list[str]) -> str:
+        tags: dict[str, str] = {}
+        for piece in self._cell(cells, "tags").split(","):
+            # Mailchimp writes its tags quoted: "VIP","Newsletter".
+            name = normalize.tag_name(piece.strip().strip('"'))
+            if not name:
+                continue
+            if len(name) > _TAG_MAX:
+                raise RowError(
+                    _("The tag “%(tag)s…” is longer than %(max)d characters.")
+                    % {"tag": name[:20], "max": _TAG_MAX}
+                )
+            tags.setdefault(normalize.tag_key(name), name)
+        return json.dumps([[tag_key, name] for tag_key, name in tags.items()], ensure_ascii=False)

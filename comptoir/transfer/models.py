@@ -1,0 +1,103 @@
+"""Contact imports (X1, X2): one ImportJob per uploaded file, and the rows it refused.
+
+Exports (X3, X4) keep no state: they stream straight from the directory.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.core.models import WorkspaceScoped
+
+
+class ImportJob(WorkspaceScoped):
+    """An uploaded contact file, how its columns map to contact fields, and what importing it
+    did. The worker runs it (transfer.import_tasks); the API and the dashboard read it."""
+
+    class Status(models.TextChoices):
+        # Uploaded from the dashboard, columns not yet confirmed; the API never shows these.
+        DRAFT = "draft", _("Waiting for the column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+
+    class Phase(models.TextChoices):
+        READING = "reading", _("Reading the file")
+        MERGING = "merging", _("Saving the contacts")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    # The file under VAR_DIR/imports/: the worker runs in another process and reads it there.
+    stored_name = models.CharField(max_length=64)
+    size = models.BigIntegerField(default=0)
+    encoding = models.CharField(max_length=20)
+    delimiter = models.CharField(max_length=1)
+    preset = models.CharField(max_length=12)
+    # Contact field -> column name of the file (presets.FIELDS).
+    mapping = models.JSONField(default=dict)
+    # The consent of every row of a file that has no consent column but is itself a state
+    # (Mailchimp's subscribed / unsubscribed / cleaned files): "" when the file says nothing.
+    file_consent = models.CharField(max_length=12, blank=True)
+    consent_confirmed = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+
+    # Counters: rows of the file (header excluded), rows read so far, and the outcome.
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors_total = models.PositiveIntegerField(default=0)
+    # Why the whole import failed (a file-level problem), shown as is.
+    failure = models.TextField(blank=True)
+    # Seconds spent in each phase, for the benchmark and for support.
+    timings = models.JSONField(default=dict, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "created_at"], name="import_job_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def progress(self) -> float:
+        """How far the job is, 0–1: reading is most of the work, merging the last tenth."""
+        if self.status == self.Status.COMPLETED:
+            return 1.0
+        if self.phase == self.Phase.MERGING:
+            return 0.9
+        if self.phase == self.Phase.READING and self.size:
+            return min(0.9, 0.9 * self.bytes_read / self.size)
+        return 0.0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.COMPLETED, self.Status.FAILED)
+
+
+class ImportRowError(models.Model):
+    """One refused row: its line in the file (the header is line 1) and why."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField()
+    email = models.CharField(max_length=254, blank=True)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["line", "id"]
+        indexes = [models.Index(fields=["job", "line"], name="import_error_by_line")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"

@@ -1,0 +1,108 @@
+"""The contact import pages (X1, X2): upload, map the columns, follow the job, read its result."""
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+
+from comptoir.core.roles import Action
+from comptoir.core.scoping import get_scoped, scoped
+from comptoir.core.services import ServiceError
+from comptoir.transfer.import_reports import (
+    error_report_filename,
+    error_report_lines,
+    first_errors,
+)
+from comptoir.transfer.imports import import_create, import_inspect, import_start
+from comptoir.transfer.models import ImportJob
+from comptoir.web.access import workspace_view
+from comptoir.web.import_forms import ImportStartForm, ImportUploadForm
+
+RECENT = 20
+ERRORS_SHOWN = 100
+
+
+@workspace_view(write=Action.EDIT)
+def import_list(request):
+    """Recent imports, and the upload form that starts a new one."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                job = import_create(
+                    workspace=request.workspace,
+                    upload=form.cleaned_data["file"],
+                    preset=form.cleaned_data["preset"] or None,
+                    actor=request.user,
+                    start=False,
+                )
+            except ServiceError as error:
+                form.add_service_error(error)
+            else:
+                return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
+        status = 422
+    jobs = scoped(ImportJob, request.workspace).select_related("created_by")[:RECENT]
+    return render(
+        request, "web/contacts/imports/list.html", {"form": form, "jobs": jobs}, status=status
+    )
+
+
+@workspace_view(write=Action.EDIT)
+def import_detail(request, job_id: int):
+    """A draft's mapping page; then the job's progress and result."""
+    job = get_scoped(ImportJob, request.workspace, pk=job_id)
+    if job.status == ImportJob.Status.DRAFT:
+        return _mapping_page(request, job)
+    form = ImportStartForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            real = import_start(
+                job=job,
+                mapping={},
+                consent_confirmed=form.cleaned_data["consent_confirmed"],
+                dry_run=False,
+                actor=request.user,
+            )
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("import_detail", slug=request.workspace.slug, job_id=real.pk)
+    context = {"job": job, "errors": first_errors(job, ERRORS_SHOWN), "form": form}
+    if request.htmx:
+        return render(request, "web/contacts/imports/status.html", context)
+    return render(request, "web/contacts/imports/detail.html", context)
+
+
+def _mapping_page(request, job: ImportJob):
+    try:
+        inspection = import_inspect(job)
+    except ServiceError as error:
+        return render(
+            request, "web/contacts/imports/detail.html", {"job": job, "failure": error.message}
+        )
+    form = ImportStartForm(request.POST or None, header=inspection.header, mapping=job.mapping)
+    if request.method == "POST" and form.is_valid():
+        try:
+            import_start(
+                job=job,
+                mapping=form.mapping(),
+                consent_confirmed=form.cleaned_data["consent_confirmed"],
+                dry_run=form.cleaned_data["dry_run"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
+    context = {"job": job, "form": form, "inspection": inspection}
+    status = 422 if form.errors else 200
+    return render(request, "web/contacts/imports/mapping.html", context, status=status)
+
+
+@workspace_view()
+def import_errors(request, job_id: int):
+    job = get_scoped(ImportJob, request.workspace, pk=job_id)
+    response = StreamingHttpResponse(
+        error_report_lines(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{error_report_filename(job)}"'
+    return response

@@ -1,0 +1,112 @@
+"""The contact import pages: upload, map with a preview, follow progress, read the result."""
+
+import pytest
+
+from comptoir.contacts.models import Contact
+from comptoir.core.roles import Role
+from comptoir.core.scoping import scoped
+from comptoir.transfer.imports import import_run
+from comptoir.transfer.models import ImportJob
+from tests.conftest import login
+from tests.html import unlabelled_fields
+from tests.transfer.helpers import upload
+
+
+@pytest.fixture(autouse=True)
+def imports_in_a_temporary_var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+
+def url(workspace, suffix=""):
+    return f"/w/{workspace.slug}/contacts/imports/{suffix}"
+
+
+CONTENT = "Courriel;Prénom;Statut\nzoe@example.com;Zoé;oui\nbad;X;\nleo@example.com;Léo;non\n"
+
+
+def test_upload_map_and_run_an_import_from_the_dashboard(workspace, owner):
+    client = login(owner)
+    page = client.get(url(workspace))
+    assert page.status_code == 200
+    assert unlabelled_fields(page.content.decode()) == []
+
+    response = client.post(url(workspace), {"file": upload(CONTENT), "preset": ""})
+    job = scoped(ImportJob, workspace).get()
+    assert response.status_code == 302
+    assert response["Location"] == url(workspace, f"{job.pk}/")
+    assert job.status == "draft"
+
+    mapping = client.get(url(workspace, f"{job.pk}/"))
+    html = mapping.content.decode()
+    assert unlabelled_fields(html) == []
+    assert '<th scope="col">Courriel</th>' in html and "zoe@example.com" in html  # preview
+
+    response = client.post(
+        url(workspace, f"{job.pk}/"),
+        {
+            "map_email": "Courriel",
+            "map_first_name": "Prénom",
+            "map_consent": "Statut",
+            "consent_confirmed": "on",
+        },
+    )
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.mapping["consent"], job.consent_confirmed) == ("queued", "Statut", True)
+
+    import_run(job_id=job.pk)
+
+    result = client.get(url(workspace, f"{job.pk}/")).content.decode()
+    assert "<dt>Created</dt><dd>2</dd>" in result
+    assert "<dt>Rows with errors</dt><dd>1</dd>" in result
+    assert "“bad” is not a valid e-mail address." in result
+    assert scoped(Contact, workspace).get(email_key="zoe@example.com").consent == "subscribed"
+    report = client.get(url(workspace, f"{job.pk}/errors.csv"))
+    assert b"".join(report.streaming_content).decode("utf-8-sig").splitlines()[1] == (
+        "3,bad,“bad” is not a valid e-mail address."
+    )
+
+
+def test_a_running_import_shows_a_progress_bar_that_htmx_refreshes(workspace, owner):
+    client = login(owner)
+    client.post(url(workspace), {"file": upload(CONTENT)})
+    job = scoped(ImportJob, workspace).get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", phase="reading", size=1000, bytes_read=500, processed=1234
+    )
+
+    page = client.get(url(workspace, f"{job.pk}/")).content.decode()
+    assert '<progress id="import-progress" max="100" value="45">' in page
+    assert 'hx-trigger="every 1s"' in page
+    assert '<meta http-equiv="refresh"' in page  # without JavaScript
+    partial = client.get(url(workspace, f"{job.pk}/"), headers={"HX-Request": "true"})
+    assert partial.content.decode().lstrip().startswith('<section id="import-status"')
+    assert "1,234" in partial.content.decode() or "1 234" in partial.content.decode()
+
+
+def test_an_unusable_file_is_refused_in_place(workspace, owner):
+    response = login(owner).post(url(workspace), {"file": upload(b"\x00\x01binary")})
+    assert response.status_code == 422
+    assert "This is not a text file" in response.content.decode()
+    assert not scoped(ImportJob, workspace).exists()
+
+
+def test_a_dry_run_can_be_followed_by_the_real_import(workspace, owner):
+    client = login(owner)
+    client.post(url(workspace), {"file": upload(CONTENT)})
+    job = scoped(ImportJob, workspace).get()
+    client.post(url(workspace, f"{job.pk}/"), {"map_email": "Courriel", "dry_run": "on"})
+    import_run(job_id=job.pk)
+    assert not scoped(Contact, workspace).exists()
+
+    response = client.post(url(workspace, f"{job.pk}/"), {})
+    real = scoped(ImportJob, workspace).exclude(pk=job.pk).get()
+    assert response["Location"] == url(workspace, f"{real.pk}/")
+    import_run(job_id=real.pk)
+    assert scoped(Contact, workspace).count() == 2
+
+
+def test_a_viewer_sees_imports_but_cannot_upload(workspace, staff):
+    client = login(staff[Role.VIEWER])
+    assert client.get(url(workspace)).status_code == 200
+    assert client.post(url(workspace), {"file": upload(CONTENT)}).status_code == 403
