@@ -1,0 +1,137 @@
+"""The draft-order form (C13): lines picked from the catalogue or typed freely, shipping,
+discount and an internal note.
+
+The form only parses what staff typed into what `draft_order_create` takes; the service
+computes the totals and judges them (a discount larger than the order, say), and its
+refusal is put back on the field it concerns.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.commerce.inputs import MAX_QUANTITY
+from comptoir.commerce.models import Product
+from comptoir.commerce.services import DRAFT_NOTE_MAX
+from comptoir.web.directory_forms import ServiceErrorsMixin
+from comptoir.web.templatetags.comptoir_format import money
+
+MONEY = {"min_value": 0, "max_digits": 12, "decimal_places": 2}
+LINES_SHOWN = 3  # rows offered at first; "Add a line" adds one more, up to MAX_LINES
+MAX_LINES = 50
+
+
+class DraftLineForm(forms.Form):
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=255,
+        help_text=_("For an item outside the catalogue, or to rename the product."),
+    )
+    price = forms.DecimalField(
+        label=_("Unit price"),
+        required=False,
+        help_text=_("The catalogue price if left empty."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        **MONEY,
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"), required=False, initial=1, min_value=1, max_value=MAX_QUANTITY
+    )
+
+    def __init__(self, *args, products: dict[str, Product], currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.products = products
+        self.fields["product"].choices = [
+            ("", _("— None: a free title —")),
+            *(
+                (key, f"{product.name} ({money(product.price, currency)})")
+                for key, product in products.items()
+            ),
+        ]
+        for name in ("title", "price"):
+            self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_helptext"
+
+    def clean(self):
+        data = super().clean()
+        product = self.products.get(data.get("product") or "")
+        if product is None and not data.get("title"):
+            self.add_error("title", _("Choose a product or type a title."))
+        if data.get("price") is None:
+            if product is not None:
+                data["price"] = product.price
+            else:
+                self.add_error("price", _("Give the price of an item outside the catalogue."))
+        if data.get("quantity") is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("Give a quantity of at least 1."))
+        return data
+
+    def item(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "product_id": data["product"] or None,
+            "name": data["title"],
+            "quantity": data["quantity"],
+            "price": data["price"],
+        }
+
+
+class BaseDraftLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.items():
+            raise forms.ValidationError(_("Add at least one line."))
+
+    def items(self) -> list[dict]:
+        """The filled lines, in order; rows left empty are skipped."""
+        return [form.item() for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+DraftLineFormSet = forms.formset_factory(
+    DraftLineForm,
+    formset=BaseDraftLineFormSet,
+    extra=LINES_SHOWN,
+    max_num=MAX_LINES,
+    absolute_max=MAX_LINES,
+    validate_max=True,
+)
+
+
+class DraftOrderForm(ServiceErrorsMixin, forms.Form):
+    error_fields = {"invalid_money": "discount", "invalid_note": "note"}
+
+    shipping = forms.DecimalField(
+        label=_("Shipping"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        **MONEY,
+    )
+    discount = forms.DecimalField(
+        label=_("Discount"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        **MONEY,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=DRAFT_NOTE_MAX,
+        help_text=_("Internal: never shown to the customer."),
+        widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "id_note_helptext"}),
+    )
+
+
+def draft_forms(data, *, products: list[Product], currency: str, add_line: bool = False):
+    """The order form and its lines, bound to `data` when given. With `add_line`, the lines
+    come back with one more empty row and without errors: nothing was submitted yet."""
+    by_key = {product.external_id: product for product in products}
+    if data is not None and add_line:
+        data = data.copy()
+        key = "lines-TOTAL_FORMS"
+        shown = int(data.get(key, LINES_SHOWN)) if str(data.get(key, "")).isdigit() else 0
+        data[key] = str(min(max(shown, LINES_SHOWN) + 1, MAX_LINES))
+    lines = DraftLineFormSet(
+        data, prefix="lines", form_kwargs={"products": by_key, "currency": currency}
+    )
+    return DraftOrderForm(data), lines
