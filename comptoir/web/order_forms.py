@@ -22,16 +22,10 @@ MAX_LINES = 50
 
 class DraftLineForm(forms.Form):
     product = forms.ChoiceField(label=_("Product"), required=False)
-    title = forms.CharField(
-        label=_("Title"),
-        required=False,
-        max_length=255,
-        help_text=_("For an item outside the catalogue, or to rename the product."),
-    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=255)
     price = forms.DecimalField(
         label=_("Unit price"),
         required=False,
-        help_text=_("The catalogue price if left empty."),
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
         **MONEY,
     )
@@ -40,7 +34,7 @@ class DraftLineForm(forms.Form):
     )
 
     def __init__(self, *args, products: dict[str, Product], currency: str, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.products = products
         self.fields["product"].choices = [
             ("", _("— None: a free title —")),
@@ -49,8 +43,13 @@ class DraftLineForm(forms.Form):
                 for key, product in products.items()
             ),
         ]
-        for name in ("title", "price"):
-            self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_helptext"
+        for name in self.fields:
+            self.fields[name].widget.attrs["aria-describedby"] = "draft-lines-help"
+
+    def has_changed(self) -> bool:
+        """A row is a line once it names a product, a title or a price; its quantity alone
+        (1 until changed) does not make one, so rows left empty are skipped."""
+        return any(self[name].data not in (None, "") for name in ("product", "title", "price"))
 
     def clean(self):
         data = super().clean()
@@ -101,6 +100,9 @@ DraftLineFormSet = forms.formset_factory(
 class DraftOrderForm(ServiceErrorsMixin, forms.Form):
     error_fields = {"invalid_money": "discount", "invalid_note": "note"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
     shipping = forms.DecimalField(
         label=_("Shipping"),
         required=False,
@@ -129,8 +131,10 @@ def draft_forms(data, *, products: list[Product], currency: str, add_line: bool 
     if data is not None and add_line:
         data = data.copy()
         key = "lines-TOTAL_FORMS"
-        shown = int(data.get(key, LINES_SHOWN)) if str(data.get(key, "")).isdigit() else 0
-        data[key] = str(min(max(shown, LINES_SHOWN) + 1, MAX_LINES))
+        shown = int(data[key]) if str(data.get(key, "")).isdigit() else 0
+        shown = min(max(shown, LINES_SHOWN), MAX_LINES - 1)
+        data[key] = str(shown + 1)
+        data[f"lines-{shown}-quantity"] = "1"
     lines = DraftLineFormSet(
         data, prefix="lines", form_kwargs={"products": by_key, "currency": currency}
     )

@@ -98,18 +98,23 @@ class ContactCommerce:
 
 
 def _titled(workspace: Workspace, holders: Iterable) -> list[tuple[object, list[Line]]]:
-    """Each order or cart with its lines, titled as the catalogue names the product today,
-    or with the line's own title when the catalogue does not know it (one read for all)."""
+    """Each order or cart with its lines, titled with what the line itself says was sold
+    (the store's title, with its variant; the title staff typed on a draft), else as the
+    catalogue names the product it points at (one read for all), else by the product id."""
     holders = list(holders)
     items = {holder.pk: list(holder.items.all()) for holder in holders}
     catalogue = products_by_external_id(
         workspace=workspace,
-        external_ids={item.product_external_id for lines in items.values() for item in lines},
+        external_ids={
+            item.product_external_id for lines in items.values() for item in lines if not item.name
+        },
     )
 
     def title(item) -> str:
+        if item.name:
+            return item.name
         product = catalogue.get(item.product_external_id)
-        return product.name if product else (item.name or item.product_external_id)
+        return product.name if product else item.product_external_id
 
     return [
         (
