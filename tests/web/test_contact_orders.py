@@ -448,3 +448,26 @@ def test_the_order_pages_are_labelled_in_both_languages(workspace, owner, catalo
             assert unlabelled_fields(page) == [], path
     french = client.get(url(workspace, f"{zoe.pk}/orders/new/"), headers=FRENCH)
     assert "Nouvelle commande brouillon" in french.content.decode()
+
+
+def test_a_hand_edited_contact_keeps_its_details_when_an_order_comes_until_released(
+    workspace, owner
+):
+    put_order(workspace, "1", number="#1")
+    zoe = contact_of(workspace)
+    client = login(owner)
+    client.post(
+        url(workspace, f"{zoe.pk}/edit/"),
+        {"email": zoe.email, "phone": zoe.phone, "first_name": "Zoé", "last_name": "Dupont"},
+    )
+
+    put_order(workspace, "2", number="#2", last_name="Martin-Roux", placed_at="2026-03-09T10:00Z")
+    page = profile(client, zoe)
+
+    assert orders_shown(page) == ["#2", "#1"]  # the order attached to the contact
+    assert "<h1>Zoé Dupont</h1>" in page and "Details locked against sync" in page
+
+    client.post(url(workspace, f"{zoe.pk}/unlock/"))
+    put_order(workspace, "3", number="#3", last_name="Martin-Roux", placed_at="2026-03-10T10:00Z")
+    page = profile(client, zoe)
+    assert "<h1>Zoé Martin-Roux</h1>" in page and "Details locked against sync" not in page
