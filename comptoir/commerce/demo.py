@@ -137,7 +137,9 @@ class _Shop:
         shipping = Decimal("0.00") if pos or subtotal >= FREE_SHIPPING_FROM else SHIPPING
         tax = _money((subtotal - discount) * VAT)
         total = subtotal + shipping + tax - discount
-        status = Order.Status.OPEN if self.now - placed < dt.timedelta(days=2) else "completed"
+        # The last two days' orders are still being prepared.
+        recent = self.now - placed < dt.timedelta(days=2)
+        status = Order.Status.OPEN if recent else Order.Status.COMPLETED
         refunded = Decimal("0.00")
         if rng.random() < REFUNDED_SHARE:
             refunded = total if rng.random() < 0.4 else _money(total * Decimal("0.3"))

@@ -15,20 +15,26 @@ from comptoir.commerce.services import DRAFT_NOTE_MAX
 from comptoir.web.directory_forms import ServiceErrorsMixin
 from comptoir.web.templatetags.comptoir_format import money
 
-MONEY = {"min_value": 0, "max_digits": 12, "decimal_places": 2}
 LINES_SHOWN = 3  # rows offered at first; "Add a line" adds one more, up to MAX_LINES
 MAX_LINES = 50
+
+
+def _money_field(label) -> forms.DecimalField:
+    """An optional amount of at most what an order's money columns hold."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
 
 
 class DraftLineForm(forms.Form):
     product = forms.ChoiceField(label=_("Product"), required=False)
     title = forms.CharField(label=_("Title"), required=False, max_length=255)
-    price = forms.DecimalField(
-        label=_("Unit price"),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-        **MONEY,
-    )
+    price = _money_field(_("Unit price"))
     quantity = forms.IntegerField(
         label=_("Quantity"), required=False, initial=1, min_value=1, max_value=MAX_QUANTITY
     )
@@ -53,15 +59,17 @@ class DraftLineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        product = self.products.get(data.get("product") or "")
-        if product is None and not data.get("title"):
+        if self.errors:
+            return data  # a field's own error says enough
+        product = self.products.get(data["product"])
+        if product is None and not data["title"]:
             self.add_error("title", _("Choose a product or type a title."))
-        if data.get("price") is None:
+        if data["price"] is None:
             if product is not None:
                 data["price"] = product.price
             else:
                 self.add_error("price", _("Give the price of an item outside the catalogue."))
-        if data.get("quantity") is None and "quantity" not in self.errors:
+        if data["quantity"] is None:
             self.add_error("quantity", _("Give a quantity of at least 1."))
         return data
 
@@ -98,23 +106,12 @@ DraftLineFormSet = forms.formset_factory(
 
 
 class DraftOrderForm(ServiceErrorsMixin, forms.Form):
+    # The service's one refusal of money a valid form lets through: a discount larger than
+    # the order.
     error_fields = {"invalid_money": "discount", "invalid_note": "note"}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
-
-    shipping = forms.DecimalField(
-        label=_("Shipping"),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-        **MONEY,
-    )
-    discount = forms.DecimalField(
-        label=_("Discount"),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-        **MONEY,
-    )
+    shipping = _money_field(_("Shipping"))
+    discount = _money_field(_("Discount"))
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -123,10 +120,14 @@ class DraftOrderForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "id_note_helptext"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
 
 def draft_forms(data, *, products: list[Product], currency: str, add_line: bool = False):
     """The order form and its lines, bound to `data` when given. With `add_line`, the lines
-    come back with one more empty row and without errors: nothing was submitted yet."""
+    come back with one more empty row (quantity 1); the page then shows no errors, since
+    nothing was submitted yet."""
     by_key = {product.external_id: product for product in products}
     if data is not None and add_line:
         data = data.copy()

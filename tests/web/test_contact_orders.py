@@ -279,6 +279,7 @@ def test_staff_create_a_draft_order_from_the_profile(workspace, owner, catalogue
     shown = order_item(page, "#D1")
     assert "Draft" in shown and "not counted in the figures" in shown
     assert "Note: À retirer samedi" in shown
+    assert "Draft order #D1 created: €55.50" in text(page)  # on the timeline
     assert "Mark as completed" in shown
     prospect.refresh_from_db()
     assert (prospect.type, prospect.order_count) == ("prospect", 0)
