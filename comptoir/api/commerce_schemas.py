@@ -118,6 +118,7 @@ class DraftOrderIn(BaseModel):
     tax: Decimal = Decimal("0")
     discount: Decimal = Decimal("0")
     coupon_code: str | None = Field(None, max_length=200)
+    note: str = Field("", max_length=2000, description="Internal: never shown to the customer.")
 
 
 class StoreConnectionIn(BaseModel):
@@ -168,6 +169,7 @@ class OrderOut(BaseModel):
     shipping_address: dict[str, str]
     billing_address: dict[str, str]
     accepts_marketing: bool | None
+    note: str = Field(description="Staff's internal note on a draft order.")
     items: list[ItemOut]
     created_at: datetime
     updated_at: datetime
@@ -281,6 +283,7 @@ def order_out(order) -> dict:
         "shipping_address": order.shipping_address,
         "billing_address": order.billing_address,
         "accepts_marketing": order.accepts_marketing,
+        "note": order.note,
         "items": _items_out(order.items.all()),
         "created_at": order.created_at,
         "updated_at": order.updated_at,

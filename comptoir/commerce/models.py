@@ -107,6 +107,9 @@ class Order(WorkspaceScoped):
     accepts_marketing = models.BooleanField(null=True, blank=True)
     # The cart or checkout this order completed, when the store says so.
     cart_token = models.CharField(max_length=EXTERNAL_ID_MAX, blank=True)
+    # Staff's word on a draft order (C13), e.g. "to collect on Saturday". Internal, like a
+    # contact's notes: never shown to the customer, blanked when the person is erased.
+    note = models.TextField(_("note"), blank=True)
 
     # SHA-256 of the cleaned payload: the same payload again is recognised and changes
     # nothing (O1). `updated_at_store` is the store's own modification time, when it sends

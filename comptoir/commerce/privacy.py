@@ -46,7 +46,8 @@ def contact_commerce_export(contact: Contact) -> dict:
 
 def contact_commerce_anonymise(contact: Contact) -> None:
     """Orders stay for the accounts and coupon figures, detached from the person and
-    stripped of name, address, phone and e-mail; carts are only personal, so they go."""
+    stripped of name, address, phone, e-mail and staff's note; carts are only personal, so
+    they go."""
     workspace = contact.workspace
     scoped(Order, workspace).filter(contact=contact).update(
         contact=None,
@@ -56,5 +57,6 @@ def contact_commerce_anonymise(contact: Contact) -> None:
         phone="",
         shipping_address={},
         billing_address={},
+        note="",
     )
     scoped(Cart, workspace).filter(contact=contact).delete()

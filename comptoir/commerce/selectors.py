@@ -26,12 +26,29 @@ def order_get(*, workspace: Workspace, external_id: str) -> Order:
     return get_scoped(_with_items(scoped(Order, workspace)), workspace, external_id=external_id)
 
 
-def contact_orders(*, workspace: Workspace, contact: Contact) -> QuerySet[Order]:
+def contact_orders(
+    *, workspace: Workspace, contact: Contact, drafts: bool = True
+) -> QuerySet[Order]:
     """The profile's order history (C4): every order of the contact, newest first, with
     items. Nothing is left out; canceled orders and drafts carry `counted = False` and the
-    profile leaves them out of its summary (C5)."""
-    orders = scoped(Order, workspace).filter(contact=contact).order_by("-placed_at", "-id")
-    return _with_items(orders)
+    profile leaves them out of its summary (C5). `drafts=False` leaves drafts out, for a
+    history that shows them apart."""
+    orders = scoped(Order, workspace).filter(contact=contact)
+    if not drafts:
+        orders = orders.filter(is_draft=False)
+    return _with_items(orders.order_by("-placed_at", "-id"))
+
+
+def contact_drafts(*, workspace: Workspace, contact: Contact) -> QuerySet[Order]:
+    """The contact's draft orders (C13), newest first, with items: few, and waiting for
+    staff to complete them."""
+    drafts = scoped(Order, workspace).filter(contact=contact, is_draft=True)
+    return _with_items(drafts.order_by("-placed_at", "-id"))
+
+
+def contact_order_get(*, workspace: Workspace, contact: Contact, order_id: int) -> Order:
+    """One order of this contact in this workspace by its row id; Http404 otherwise."""
+    return get_scoped(Order, workspace, contact=contact, pk=order_id)
 
 
 def contact_last_order(*, workspace: Workspace, contact: Contact) -> Order | None:
@@ -48,6 +65,12 @@ def contact_subscriptions(*, workspace: Workspace, contact: Contact) -> QuerySet
 
 def contact_carts(*, workspace: Workspace, contact: Contact) -> QuerySet[Cart]:
     return scoped(Cart, workspace).filter(contact=contact).prefetch_related("items")
+
+
+def contact_open_carts(*, workspace: Workspace, contact: Contact) -> QuerySet[Cart]:
+    """The contact's carts not converted into an order, last changed first, with items."""
+    carts = scoped(Cart, workspace).filter(contact=contact, converted_at__isnull=True)
+    return carts.prefetch_related("items").order_by("-updated_at_store", "-id")
 
 
 def carts_open_since(*, workspace: Workspace, before) -> QuerySet[Cart]:
@@ -79,6 +102,12 @@ def store_connection_for_webhook(*, platform: str, url_token: str) -> StoreConne
 
 def product_get(*, workspace: Workspace, external_id: str) -> Product:
     return get_scoped(Product, workspace, external_id=external_id)
+
+
+def products_for_sale(*, workspace: Workspace) -> QuerySet[Product]:
+    """The available products of the catalogue, by name: what staff pick from for a draft
+    order's lines (C13)."""
+    return scoped(Product, workspace).filter(available=True).order_by("name", "id")
 
 
 def cart_get(*, workspace: Workspace, token: str) -> Cart:

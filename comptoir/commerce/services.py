@@ -441,6 +441,19 @@ def _draft_number(workspace: Workspace) -> str:
     return f"#D{drafts + 1}"
 
 
+DRAFT_NOTE_MAX = 2000
+
+
+def _draft_note(value) -> str:
+    note = (value or "").strip()
+    if len(note) > DRAFT_NOTE_MAX:
+        raise ServiceError(
+            _("The note may hold at most %(max)d characters.") % {"max": DRAFT_NOTE_MAX},
+            code="invalid_note",
+        )
+    return note
+
+
 @transaction.atomic
 def draft_order_create(
     *,
@@ -452,9 +465,11 @@ def draft_order_create(
     tax=0,
     discount=0,
     coupon_code: str = "",
+    note: str = "",
 ) -> Order:
     """A draft order for a contact, written by staff (C13). It counts nowhere until it is
-    completed (`draft_order_complete`)."""
+    completed (`draft_order_complete`). A line names a catalogue product (`product_id`), or
+    has a free title (`name`), or both; `note` is staff's internal word on it."""
     workspace = contact.workspace
     lines = inputs.items(list(items), name_required=True)
     if not lines:
@@ -501,6 +516,7 @@ def draft_order_create(
         discount=discount,
         total=total,
         coupon_code=inputs.text(coupon_code, 100),
+        note=_draft_note(note),
         source=Source.DASHBOARD,
         email=contact.email,
         first_name=contact.first_name,

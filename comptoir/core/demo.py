@@ -4,9 +4,12 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from comptoir.commerce.demo import commerce_fill
 from comptoir.contacts.demo import contacts_fill
+from comptoir.contacts.models import Contact
 from comptoir.core.models import Membership, Workspace
 from comptoir.core.roles import Role
+from comptoir.core.scoping import scoped
 from comptoir.core.services import user_get_or_create, workspace_create
 
 DEMO_EMAIL = "demo@comptoir.test"
@@ -49,5 +52,14 @@ def demo_fill(*, contacts: int = 5000, progress: Callable[[str], None] = print) 
         Membership.objects.get_or_create(workspace=workspace, user=member, defaults={"role": role})
         if role in (Role.ADMIN, Role.MARKETER):
             authors.append(member)
+    # Commerce fills only the contacts added now, so that a second run adds nothing and a
+    # larger count tops up both the directory and its orders.
+    known = scoped(Contact, workspace).order_by("-pk").values_list("pk", flat=True).first() or 0
     contacts_fill(workspace=workspace, count=contacts, authors=authors, progress=progress)
+    commerce_fill(
+        workspace=workspace,
+        contacts=scoped(Contact, workspace).filter(pk__gt=known),
+        authors=authors,
+        progress=progress,
+    )
     return workspace

@@ -26,6 +26,7 @@ from comptoir.web.directory_forms import (
     TagAddForm,
 )
 from comptoir.web.directory_reads import profile
+from comptoir.web.order_reads import contact_commerce
 from comptoir.web.timeline import timeline
 
 DETAIL_KEYS = ("email", "phone", "first_name", "last_name", "company", "language", "has_account")
@@ -59,6 +60,7 @@ def render_profile(
         "web/contacts/profile.html",
         {
             "contact": data.contact,
+            "commerce": contact_commerce(workspace=request.workspace, contact=data.contact),
             "notes": [(note, may_change_note(request, note)) for note in data.notes],
             "timeline": timeline(data.events),
             "known_tags": data.known_tags,

@@ -154,6 +154,9 @@ def _commerce_sentence(kind: str, data: dict) -> str | None:
     if kind == CommerceEvent.ORDER_PLACED:
         total = money(data.get("total"), data.get("currency") or "EUR")
         return _("Order %(order)s placed: %(total)s") % {"order": order, "total": total}
+    if kind == CommerceEvent.DRAFT_ORDER_CREATED:
+        total = money(data.get("total"), data.get("currency") or "EUR")
+        return _("Draft order %(order)s created: %(total)s") % {"order": order, "total": total}
     if kind == CommerceEvent.ORDER_UPDATED:
         return _("Order %(order)s updated") % {"order": order}
     if kind == CommerceEvent.ORDER_CANCELED:

@@ -5,6 +5,7 @@ from comptoir.web import (
     contact_pages,
     directory,
     import_pages,
+    order_pages,
     outbox_pages,
     segment_pages,
     suppression_pages,
@@ -45,6 +46,13 @@ urlpatterns = [
     path(f"{contact}notes/", contact_pages.note_add, name="note_add"),
     path(f"{contact}notes/<int:note_id>/edit/", contact_pages.note_edit, name="note_edit"),
     path(f"{contact}notes/<int:note_id>/delete/", contact_pages.note_delete, name="note_delete"),
+    path(f"{contact}orders/", order_pages.contact_order_list, name="contact_orders"),
+    path(f"{contact}orders/new/", order_pages.draft_order_new, name="draft_order_new"),
+    path(
+        f"{contact}orders/<int:order_id>/complete/",
+        order_pages.draft_order_complete,
+        name="draft_order_complete",
+    ),
     path(f"{contact}consent/subscribe/", consent_pages.consent_subscribe, name="consent_subscribe"),
     path(
         f"{contact}consent/unsubscribe/",

@@ -180,11 +180,16 @@ def test_a_draft_order_completed_through_the_api_makes_a_customer(api, workspace
     prospect = make_contact(workspace, "lea@example.com")
     response = api.post(
         f"/api/v1/contacts/{prospect.pk}/draft-orders",
-        {"items": [{"name": "Panier", "quantity": 2, "price": "30.00"}], "shipping": "5.00"},
+        {
+            "items": [{"name": "Panier", "quantity": 2, "price": "30.00"}],
+            "shipping": "5.00",
+            "note": "À retirer samedi",
+        },
     )
     assert response.status_code == 201, response.content
     draft = response.json()
     assert (draft["is_draft"], draft["counted"], draft["total"]) == (True, False, "65.00")
+    assert draft["note"] == "À retirer samedi"
     assert api.get(f"/api/v1/contacts/{prospect.pk}").json()["type"] == "prospect"
 
     done = api.post(f"/api/v1/orders/{draft['external_id']}/complete")

@@ -94,3 +94,16 @@ def test_a_draft_line_may_name_a_known_product_only(workspace, prospect, owner):
         Decimal("27.00"),
     )
     assert draft.currency == "EUR"
+
+
+def test_a_draft_keeps_the_note_staff_wrote_and_refuses_one_too_long(prospect, owner):
+    line = [{"name": "Panier", "quantity": 1, "price": "20"}]
+    draft = services.draft_order_create(
+        contact=prospect, actor=owner, items=line, note="  À retirer samedi  "
+    )
+    assert draft.note == "À retirer samedi"
+
+    with pytest.raises(ServiceError) as refused:
+        services.draft_order_create(contact=prospect, actor=owner, items=line, note="x" * 2001)
+    assert refused.value.code == "invalid_note"
+    assert Order.objects.count() == 1

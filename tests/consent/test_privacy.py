@@ -120,3 +120,19 @@ def test_a_bounced_address_stays_suppressed_even_after_a_new_signup(workspace):
     suppression_add(workspace=workspace, email="gone@example.com", reason="bounce")
     consent_subscribe(contact=contact, source="signup_page", explicit_consent_confirmed=True)
     assert not marketing_allowed(contact)
+
+
+def test_erasing_a_person_blanks_the_note_staff_wrote_on_their_draft_order(workspace, api):
+    from comptoir.commerce.models import Order
+    from comptoir.commerce.services import draft_order_create
+
+    contact = customer(workspace)
+    draft_order_create(
+        contact=contact,
+        actor=None,
+        items=[{"name": "Panier", "quantity": 1, "price": "20"}],
+        note="Pour l'anniversaire de sa fille Lou",
+    )
+
+    assert api.post(f"/api/v1/contacts/{contact.pk}/erase").status_code == 204
+    assert Order.objects.get(workspace=workspace, is_draft=True).note == ""
