@@ -17,6 +17,9 @@ from tests.commerce.helpers import at, contact_of, order_body
 from tests.commerce.test_carts import cart_body
 from tests.conftest import make_workspace
 
+# Keys of timeline entries that hold row ids, which differ between the two shops.
+ROW_IDS = ("order_id", "cart_id", "moved_to")
+
 
 def _send_the_store_messages(workspace) -> None:
     put = services.order_upsert
@@ -93,7 +96,7 @@ def _state(workspace) -> dict:
         for line in OrderItem.objects.filter(order__workspace=workspace).select_related("order")
     )
     events = [
-        (e.contact.email, e.kind, {k: v for k, v in e.data.items() if k not in ("order_id", "cart_id", "moved_to")})
+        (e.contact.email, e.kind, {k: v for k, v in e.data.items() if k not in ROW_IDS})
         for e in scoped(ContactEvent, workspace).select_related("contact").order_by("id")
     ]
     carts = [
