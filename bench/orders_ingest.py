@@ -31,8 +31,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -41,6 +41,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH_DIR))
+
+import http_load  # noqa: E402 - beside this script
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/comptoir_bench_orders"
 # Databases other people's tests and benchmarks use: never dropped or filled here.
@@ -163,55 +166,25 @@ def make_orders(count: int, customers: int, seed: int = 2026) -> list[tuple[str,
 # ---------------------------------------------------------------------------- client
 
 
-def hammer(port: int, token: str, requests: list[tuple[str, str, bytes | None]], clients: int):
-    """Send `requests` (method, path, body) with `clients` keep-alive connections; returns
-    (elapsed seconds, latencies in ms, status counts)."""
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    cursor = iter(range(len(requests)))
-    start = threading.Barrier(clients + 1)
+@dataclass
+class Phase:
+    """One measured phase: the load generator's result and the CPU it cost whom."""
 
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine, codes = [], {}
-        start.wait()
-        while True:
-            with lock:
-                index = next(cursor, None)
-            if index is None:
-                break
-            method, path, body = requests[index]
-            began = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status = 0
-            mine.append((time.perf_counter() - began) * 1000)
-            codes[status] = codes.get(status, 0) + 1
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            for code, n in codes.items():
-                statuses[code] = statuses.get(code, 0) + n
+    rate: float
+    latencies_ms: list[float]
+    statuses: dict[int, int]
+    cpu: dict[str, float]
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - began, latencies, statuses
+    def cpu_ms_per_request(self) -> dict[str, float]:
+        count = len(self.latencies_ms)
+        return {who: round(1000 * s / count, 2) for who, s in self.cpu.items() if who != "wall"}
+
+
+def measure(port: int, requests: list[bytes], clients: int, server_pid: int, database: str):
+    with http_load.CpuMeter(server_pid, database) as meter:
+        result = http_load.run(port, requests, clients)
+    rate = len(requests) / result.elapsed
+    return Phase(rate, result.latencies_ms, result.statuses, meter.seconds)
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -251,6 +224,10 @@ def check_database(url: str, orders: int) -> dict:
     }
 
 
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
@@ -265,7 +242,8 @@ def main() -> None:
     args = parser.parse_args()
 
     url = args.database_url
-    print(f"fresh database {database_name(url)} …", flush=True)
+    database = database_name(url)
+    print(f"fresh database {database} …", flush=True)
     fresh_database(url)
     var_dir = tempfile.mkdtemp(prefix="comptoir-bench-")
     env = {
@@ -290,7 +268,11 @@ def main() -> None:
     token = comptoir(env, "token", "create", "--workspace", slug)
 
     print(f"building {args.orders} orders over {args.customers} customers …", flush=True)
-    orders = make_orders(args.orders, args.customers)
+    orders = [
+        http_load.request_bytes("PUT", f"/api/v1/orders/{oid}", token, body)
+        for oid, body in make_orders(args.orders, args.customers)
+    ]
+    noop = [http_load.request_bytes("GET", "/api/v1/workspace", token)] * args.noop_requests
 
     port = free_port()
     serve = [sys.executable, "-m", "comptoir", "serve", "--no-worker", "--port", str(port)]
@@ -300,23 +282,23 @@ def main() -> None:
         serve += ["--threads", str(args.threads)]
     log = open(Path(var_dir) / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(serve, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    loads = {"start": load_average()}
     try:
         wait_until_up(port)
         # Warm every worker: imports, connections, the first queries' plans.
-        hammer(port, token, [("GET", "/api/v1/workspace", None)] * 200, args.clients)
+        http_load.run(port, noop[:200], args.clients)
 
-        noop = [("GET", "/api/v1/workspace", None)] * args.noop_requests
-        print(f"no-op: {len(noop)} requests, {args.clients} clients …", flush=True)
-        noop_time, noop_lat, noop_codes = hammer(port, token, noop, args.clients)
+        def phase(name: str, requests: list[bytes]) -> Phase:
+            print(f"{name}: {len(requests)} requests, {args.clients} clients …", flush=True)
+            result = measure(port, requests, args.clients, server.pid, database)
+            loads[name] = load_average()
+            return result
 
-        requests = [("PUT", f"/api/v1/orders/{oid}", body) for oid, body in orders]
-        print(f"orders: {len(requests)} PUTs, {args.clients} clients …", flush=True)
-        order_time, order_lat, order_codes = hammer(port, token, requests, args.clients)
-
+        noop_before = phase("no-op", noop)
+        ingest = phase("orders", orders)
         # Again after the orders: on a shared machine the load changes during a run, and
         # the ratio compares the orders with the mean of the two no-op phases.
-        print(f"no-op again: {len(noop)} requests …", flush=True)
-        noop_time_after, noop_lat_after, noop_codes_after = hammer(port, token, noop, args.clients)
+        noop_after = phase("no-op again", noop)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -326,12 +308,15 @@ def main() -> None:
         log.close()
 
     checks = check_database(url, args.orders)
-    noop_rate_before = len(noop) / noop_time
-    noop_rate_after = len(noop) / noop_time_after
-    noop_rate = (noop_rate_before + noop_rate_after) / 2
-    for code, count in noop_codes_after.items():
+    noop_rate = (noop_before.rate + noop_after.rate) / 2
+    noop_codes = dict(noop_before.statuses)
+    for code, count in noop_after.statuses.items():
         noop_codes[code] = noop_codes.get(code, 0) + count
-    order_rate = len(requests) / order_time
+    noop_cpu = {
+        who: round((noop_before.cpu_ms_per_request()[who] + ms) / 2, 2)
+        for who, ms in noop_after.cpu_ms_per_request().items()
+    }
+    order_rate = ingest.rate
     workers = args.workers or min(4, 2 * (os.cpu_count() or 1))
     threads = args.threads or 4
     data = {
@@ -342,23 +327,27 @@ def main() -> None:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip(),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "load_average": loads,
         "server": {"workers": workers, "threads": threads, "worker_class": "gthread"},
+        "client": "bench/http_load.py (one thread, selectors, keep-alive)",
         "clients": args.clients,
         "orders": args.orders,
         "customers": args.customers,
         "noop": {
             "requests": 2 * len(noop),
             "per_second": round(noop_rate, 1),
-            "per_second_before_orders": round(noop_rate_before, 1),
-            "per_second_after_orders": round(noop_rate_after, 1),
+            "per_second_before_orders": round(noop_before.rate, 1),
+            "per_second_after_orders": round(noop_after.rate, 1),
             "statuses": noop_codes,
-            **percentiles(noop_lat + noop_lat_after),
+            "cpu_ms_per_request": noop_cpu,
+            **percentiles(noop_before.latencies_ms + noop_after.latencies_ms),
         },
         "ingest": {
-            "requests": len(requests),
+            "requests": len(orders),
             "per_second": round(order_rate, 1),
-            "statuses": order_codes,
-            **percentiles(order_lat),
+            "statuses": ingest.statuses,
+            "cpu_ms_per_request": ingest.cpu_ms_per_request(),
+            **percentiles(ingest.latencies_ms),
         },
         "ratio_to_noop": round(order_rate / noop_rate, 3),
         "targets": {
@@ -369,29 +358,35 @@ def main() -> None:
         "checks": checks,
     }
     rows = [
-        ("no-op `GET /api/v1/workspace`", 2 * len(noop), noop_rate, data["noop"]),
-        ("`PUT /api/v1/orders/{id}`", len(requests), order_rate, data["ingest"]),
+        ("no-op `GET /api/v1/workspace`", data["noop"], noop_rate),
+        ("`PUT /api/v1/orders/{id}`", data["ingest"], order_rate),
     ]
     table = "\n".join(
-        f"| {name} | {count} | {rate:.0f} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} |"
-        for name, count, rate, f in rows
+        f"| {name} | {f['requests']} | {rate:.0f} | {f['p50_ms']} | {f['p95_ms']} | "
+        f"{f['p99_ms']} | {f['cpu_ms_per_request']['client']} | "
+        f"{f['cpu_ms_per_request']['server']} | {f['cpu_ms_per_request']['database']} | "
+        f"{f['cpu_ms_per_request']['others']} |"
+        for name, f, rate in rows
     )
     verdict = "met" if data["targets"]["met"] else "NOT met"
     markdown = f"""# orders_ingest {data["date"]}{f" ({args.label})" if args.label else ""}
 
 `comptoir serve --no-worker` (gunicorn gthread, {workers} workers × {threads} threads) on
 PostgreSQL, {args.clients} concurrent keep-alive clients, on a {os.cpu_count()}-CPU machine
-(clients, server and database share it). Git {data["git"]}.
+(clients, server and database share it). Git {data["git"]}. Load average (1, 5, 15 min)
+at the start and after each phase: {loads}.
 
-| | requests | per second | p50 ms | p95 ms | p99 ms |
-| --- | ---: | ---: | ---: | ---: | ---: |
+| | requests | per s | p50 ms | p95 ms | p99 ms | CPU ms/req: client | server | db | others |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 {table}
 
-No-op measured before ({noop_rate_before:.0f}/s) and after ({noop_rate_after:.0f}/s) the
+No-op measured before ({noop_before.rate:.0f}/s) and after ({noop_after.rate:.0f}/s) the
 orders; the table shows their mean. Orders over {args.customers} customers; ingestion at
 **{order_rate:.0f} orders/s** =
 **{order_rate / noop_rate:.0%}** of the no-op rate (targets: ≥ 400/s and ≥ 50 %:
-{verdict}). Statuses: {order_codes}.
+{verdict}). Statuses: {ingest.statuses}.
+CPU per request: this script's client, the server's processes, the database's backends for
+this database, and the rest of the machine (other people's work, PostgreSQL's own writers).
 Database afterwards: {checks}.
 """
     print(markdown)

@@ -89,7 +89,7 @@ def database(url: str | None) -> dict:
         except ValueError as error:
             raise ConfigError(f"COMPTOIR_DATABASE_URL={url!r}: {error}") from None
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "comptoir.core.postgresql",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -26,7 +26,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.commerce import inputs
+from comptoir.commerce import inputs, postgres
 from comptoir.commerce.events import CommerceEvent
 from comptoir.commerce.figures import Figures, order_figures
 from comptoir.commerce.models import (
@@ -196,6 +196,11 @@ def _after_order_change(order: Order, contact: Contact | None, *, created: bool 
     previous_last = contact.last_order_at
     figures = order_figures(contact)
     _figures_store(contact, figures)
+    _after_figures(order, contact, figures, previous_last, created=created)
+
+
+def _after_figures(order: Order, contact: Contact, figures: Figures, previous_last, *, created):
+    """The details and carts that follow an order change, once the figures are stored."""
     if not contact.locked:
         source = _details_source(order, contact, previous_last, created)
         details = _order_details(source) if source is not None else {}
@@ -304,7 +309,7 @@ def _order_write(
 def _order_create(
     workspace, external_id, clean, digest, source, contact, *, new_contact: bool = False
 ) -> Upserted[Order]:
-    order = Order.objects.create(
+    order = Order(
         workspace=workspace,
         external_id=external_id,
         contact=contact,
@@ -313,14 +318,19 @@ def _order_create(
         source=source,
         **clean.order_fields(),
     )
-    items = OrderItem.objects.bulk_create(
-        _item_rows(clean.items, lambda **f: OrderItem(order=order, **f))
-    )
-    _remember_items(order, items)
+    items = _item_rows(clean.items, lambda **f: OrderItem(order=order, **f))
+    if contact is not None and postgres.in_use():
+        previous_last = contact.last_order_at
+        figures = postgres.order_insert(order, items, contact, _order_placed_event(order))
+        _remember_items(order, items)
+        _after_figures(order, contact, figures, previous_last, created=True)
+        return Upserted(order, created=True, changed=True)
+
+    order.save(force_insert=True)
+    _remember_items(order, OrderItem.objects.bulk_create(items))
     if contact is not None:
-        canceled = order.status == Order.Status.CANCELED
-        kind = CommerceEvent.ORDER_CANCELED if canceled else CommerceEvent.ORDER_PLACED
-        contact_event_add(contact, kind, **_order_event_data(order))
+        kind, data = _order_placed_event(order)
+        contact_event_add(contact, kind, order_id=order.pk, **data)
     if new_contact:
         # Created in this transaction, from this order: its only order, its own details, no
         # carts — the figures are this order's, with no need to read them back.
@@ -338,6 +348,15 @@ def _order_create(
     else:
         _after_order_change(order, contact, created=True)
     return Upserted(order, created=True, changed=True)
+
+
+def _order_placed_event(order: Order) -> tuple[str, dict]:
+    """The timeline entry of a new order: (kind, data but the order's id)."""
+    canceled = order.status == Order.Status.CANCELED
+    kind = CommerceEvent.ORDER_CANCELED if canceled else CommerceEvent.ORDER_PLACED
+    data = _order_event_data(order)
+    del data["order_id"]
+    return kind, data
 
 
 def _current_items(order: Order) -> tuple[inputs.Item, ...]:

@@ -6,11 +6,13 @@ Validation happens before the first write, so a refused action changes nothing (
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
@@ -33,6 +35,7 @@ from comptoir.core.services import ServiceError, validation_message
 
 Kind = ContactEvent.Kind
 BATCH = 1000
+CENT = Decimal("0.01")
 NOTE_MAX_LENGTH = 10_000
 
 # What staff may edit on a contact (C11); the order figures, type and consent are
@@ -159,6 +162,21 @@ def _save_guarding_email(contact: Contact, **kwargs) -> None:
         raise _duplicate_email(contact.email) from None
 
 
+def _contact_new(workspace: Workspace, source: str, **details) -> Contact:
+    """An unsaved contact from cleaned and validated `details`; ServiceError otherwise."""
+    details = _clean_details({field: details.get(field) for field in DETAIL_FIELDS})
+    if not details["email"] and not details["phone"]:
+        raise ServiceError(
+            _("A contact needs an e-mail address or a phone number."),
+            code="email_or_phone_required",
+        )
+    if source not in Contact.Source.values:
+        raise ServiceError(_("Unknown source."), code="invalid_source")
+    contact = Contact(workspace=workspace, source=source, **details)
+    _validate(contact)
+    return contact
+
+
 @transaction.atomic
 def contact_create(
     *,
@@ -178,29 +196,20 @@ def contact_create(
     source: str = Contact.Source.MANUAL,
 ) -> Contact:
     """A new contact (C11): an e-mail address is enough, or a phone for a phone-only one."""
-    details = _clean_details(
-        {
-            "email": email,
-            "phone": phone,
-            "first_name": first_name,
-            "last_name": last_name,
-            "company": company,
-            "language": language,
-            "has_account": has_account,
-            "shipping_address": shipping_address,
-            "billing_address": billing_address,
-        }
-    )
-    if not details["email"] and not details["phone"]:
-        raise ServiceError(
-            _("A contact needs an e-mail address or a phone number."),
-            code="email_or_phone_required",
-        )
-    if source not in Contact.Source.values:
-        raise ServiceError(_("Unknown source."), code="invalid_source")
     note = _clean_note(note) if normalize.clean_text(note) else None
-    contact = Contact(workspace=workspace, source=source, **details)
-    _validate(contact)
+    contact = _contact_new(
+        workspace,
+        source,
+        email=email,
+        phone=phone,
+        first_name=first_name,
+        last_name=last_name,
+        company=company,
+        language=language,
+        has_account=has_account,
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+    )
     _ensure_email_free(workspace, contact.email)
     tag_objects = _tags_ensure(workspace, tags)
 
@@ -735,30 +744,26 @@ def contact_for_store(
     the end of the caller's transaction so that concurrent orders for one person queue up;
     created with `details` and `source` when the address is new. Returns (contact, created).
 
-    Call inside `transaction.atomic()`.
+    Call inside `transaction.atomic()`, retried as a whole on IntegrityError (commerce's
+    writes are): when another request inserts the same address between our read and our
+    insert, the unique key refuses ours, and the next attempt's read finds theirs.
     """
     key = normalize.email_key(email)
+    found = scoped(Contact, workspace).select_for_update().filter(email_key=key)[:1]
+    if found:
+        contact = found[0]
+        contact.workspace = workspace  # known already: spare a query for it later
+        return contact, False
     details = {
         field: value for field, value in (details or {}).items() if field in STORE_DETAIL_FIELDS
     }
-    for _attempt in range(3):
-        found = scoped(Contact, workspace).select_for_update().filter(email_key=key)[:1]
-        if found:
-            contact = found[0]
-            contact.workspace = workspace  # known already: spare a query for it later
-            return contact, False
-        try:
-            created = contact_create(
-                workspace=workspace, actor=actor, email=email, source=source, **details
-            )
-        except ServiceError as error:
-            if error.code != "duplicate_email":
-                raise
-            # Another request created this contact between our read and our insert; its
-            # transaction has committed (our insert waited for it), so the next read sees it.
-            continue
-        return created, True
-    raise ServiceError(_("The contact could not be saved; try again."), code="conflict", status=409)
+    # contact_create's rules without its guards against that race (a second read and two
+    # savepoints: a third of the round trips of a new customer's first order), since the
+    # caller's retry covers it.
+    contact = _contact_new(workspace, source, email=email, **details)
+    contact.save()
+    contact_event_add(contact, Kind.CREATED, actor, source=source)
+    return contact, True
 
 
 def contact_details_sync(
@@ -793,6 +798,26 @@ def contact_details_sync(
     return diff
 
 
+def contact_figures_values(*, order_count: int, total_spent, last_order_at, customer_since) -> dict:
+    """The contact columns the order figures (C5) set: with the average and the type they
+    imply (C3: a customer has at least one order that counts). commerce.postgres stores
+    the same values in SQL."""
+    total_spent = Decimal(total_spent or 0).quantize(CENT)
+    average = (
+        (total_spent / order_count).quantize(CENT, rounding=ROUND_HALF_UP)
+        if order_count
+        else Decimal("0.00")
+    )
+    return {
+        "order_count": order_count,
+        "total_spent": total_spent,
+        "average_order_value": average,
+        "last_order_at": last_order_at,
+        "customer_since": customer_since,
+        "type": Contact.Type.CUSTOMER if order_count else Contact.Type.PROSPECT,
+    }
+
+
 def contact_figures_set(
     *,
     contact: Contact,
@@ -802,29 +827,17 @@ def contact_figures_set(
     customer_since,
 ) -> bool:
     """Store the order figures commerce computed from the contact's orders (C5) and the type
-    they imply (C3: a customer has at least one order that counts). Returns whether
-    anything changed. The figures are facts about orders: no timeline entry of their own."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    total_spent = Decimal(total_spent or 0).quantize(Decimal("0.01"))
-    average = (
-        (total_spent / order_count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        if order_count
-        else Decimal("0.00")
+    they imply (C3). Returns whether anything changed. The figures are facts about orders:
+    no timeline entry of their own."""
+    values = contact_figures_values(
+        order_count=order_count,
+        total_spent=total_spent,
+        last_order_at=last_order_at,
+        customer_since=customer_since,
     )
-    values = {
-        "order_count": order_count,
-        "total_spent": total_spent,
-        "average_order_value": average,
-        "last_order_at": last_order_at,
-        "customer_since": customer_since,
-        "type": Contact.Type.CUSTOMER if order_count else Contact.Type.PROSPECT,
-    }
     if all(getattr(contact, field) == value for field, value in values.items()):
         return False
     # A plain UPDATE: the derived search columns do not depend on the figures.
-    from django.utils import timezone
-
     values["updated_at"] = timezone.now()
     scoped(Contact, contact.workspace).filter(pk=contact.pk).update(**values)
     for field, value in values.items():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.core.models import ApiToken, Membership, User, Workspace
 from comptoir.core.roles import TOKEN_ROLES, Role
+from comptoir.core.token_lookup import active_token
 
 TOKEN_PREFIX = "cpt_"  # noqa: S105 - a marker that makes leaked tokens easy to grep for
 
@@ -214,11 +215,7 @@ def token_authenticate(secret: str) -> ApiToken | None:
     """The active token behind a bearer secret, or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("workspace")
-        .filter(digest=token_digest(secret), revoked_at__isnull=True)
-        .first()
-    )
+    token = active_token(token_digest(secret))
     if token is not None:
         now = timezone.now()
         # Writing on every request would serialise API traffic on SQLite: once a minute is
