@@ -138,7 +138,7 @@ def contacts_csv(
         return
     yield from _csv_stream(CONTACT_HEADER, [], delimiter)
     yield from export_postgres.contact_csv_lines(
-        contacts=contacts, time_zone=workspace.time_zone, delimiter=delimiter
+        workspace=workspace, contacts=contacts, delimiter=delimiter
     )
 
 

@@ -85,5 +85,8 @@ def emails(data: bytes) -> list[str]:
 
 
 def read_xlsx(data: bytes) -> list[tuple]:
+    """The rows of the first sheet, each as wide as the header (empty cells are None)."""
     workbook = load_workbook(io.BytesIO(data), read_only=True)
-    return [tuple(row) for row in workbook.active.iter_rows(values_only=True)]
+    rows = [tuple(row) for row in workbook.active.iter_rows(values_only=True)]
+    width = len(rows[0])
+    return [row + (None,) * (width - len(row)) for row in rows]
