@@ -95,9 +95,7 @@ def suppression_entries(*, workspace: Workspace) -> Iterator[tuple[str, str, dat
     listed = scoped(Suppression, workspace).exclude(email="").order_by("pk")
     yield from listed.values_list("email", "reason", "created_at").iterator(chunk_size=BATCH)
 
-    suppressed = scoped(Suppression, workspace).filter(
-        email_hash=Sha256Hex(OuterRef("email_key"))
-    )
+    suppressed = scoped(Suppression, workspace).filter(email_hash=Sha256Hex(OuterRef("email_key")))
     unsubscribed_at = (
         scoped(ConsentEvent, workspace)
         .filter(contact=OuterRef("pk"), status=ConsentEvent.Status.UNSUBSCRIBED)

@@ -57,10 +57,10 @@ def make_zoe(workspace: Workspace) -> Contact:
 # formula), the company's quotes doubled, tags sorted case-insensitively, money with two
 # decimals, dates in Paris time with their offset, the empty billing address as 8 cells.
 KNOWN_ZOE_ROW = (
-    "zoe@example.com,Zoé,Martin,'+33612345678,\"Les \"\"Délices\"\"\",fr,customer,subscribed,"
+    'zoe@example.com,Zoé,Martin,\'+33612345678,"Les ""Délices""",fr,customer,subscribed,'
     '"alpha, Marché, vip",yes,3,1234.50,411.50,'
     "2026-11-23T02:29:00+01:00,2025-07-14T10:00:00+02:00,2025-01-02T04:04:05+01:00,"
-    "Zoé Martin,12 rue des Lilas,\"Bât. B, 2e étage\",Lyon,69003,,France,'+33 6 12 34 56 78,"
+    'Zoé Martin,12 rue des Lilas,"Bât. B, 2e étage",Lyon,69003,,France,\'+33 6 12 34 56 78,'
     ",,,,,,,\r\n"
 )
 

@@ -238,3 +238,32 @@ def test_the_copy_leaves_the_connection_in_utc(workspace):
     assert Contact.objects.get(email="zoe@example.com").created_at == datetime.datetime(
         2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC
     )
+
+
+def test_a_filter_nobody_can_match_gives_the_header_only(workspace):
+    make_zoe(workspace)
+
+    data = export(workspace, filter=ContactFilter(tag=["no such tag"]))
+
+    assert data == BOM + HEADER_LINE.encode()
+
+
+@on_postgres
+def test_a_download_abandoned_half_way_leaves_the_connection_usable(workspace):
+    # Given more contacts than one block of the COPY writer
+    Contact.objects.bulk_create(
+        Contact(workspace=workspace, email=f"c{n}@example.com", email_key=f"c{n}@example.com")
+        for n in range(3000)
+    )
+    contacts = contacts_selected(workspace=workspace, selection=ContactSelection())
+    stream = contacts_csv(workspace=workspace, contacts=contacts)
+
+    # When the person closes the connection after the first rows
+    next(stream), next(stream)
+    stream.close()
+
+    # Then the database connection serves the next request, in UTC
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('TimeZone')")
+        assert cursor.fetchone()[0] == "UTC"
+    assert Contact.objects.filter(workspace=workspace).count() == 3000

@@ -38,7 +38,8 @@ def test_bounces_complaints_manual_entries_and_unsubscribes_are_listed_once(
     )
     suppression_add(workspace=other_workspace, email="theirs@example.com", reason="bounce")
     _dated(Suppression.objects.all(), datetime.datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
-    _dated(ConsentEvent.objects.filter(contact=left), datetime.datetime(2026, 8, 2, 22, 0, tzinfo=UTC))
+    unsubscribed_at = datetime.datetime(2026, 8, 2, 22, 0, tzinfo=UTC)
+    _dated(ConsentEvent.objects.filter(contact=left), unsubscribed_at)
 
     # When the list is exported
     data = export(workspace)
