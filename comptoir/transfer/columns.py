@@ -45,7 +45,10 @@ CONTACT_HEADER = (
     "Billing country",
     "Billing phone",
 )
-# The address parts in the order of the header (contacts.models.ADDRESS_KEYS names them).
+# Contact fields behind the text and date columns, and the address parts (keys of
+# contacts.models.ADDRESS_KEYS), each in the order of the header.
+TEXT_FIELDS = ("email", "first_name", "last_name", "phone", "company", "language")
+DATE_FIELDS = ("last_order_at", "customer_since", "created_at")
 ADDRESS_COLUMNS = ("name", "line1", "line2", "city", "postal_code", "region", "country", "phone")
 
 # Mailchimp's audience import recognises "Email Address"; other tools map it by hand.
@@ -86,8 +89,9 @@ def money(value: Decimal) -> str:
 
 
 def local_datetime(value: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
-    """The instant as the business's clock showed it, to the second."""
-    return value.astimezone(zone).replace(microsecond=0)
+    """The instant as the business's clock showed it, to the second, without a zone: what
+    a spreadsheet's date cell holds."""
+    return value.astimezone(zone).replace(microsecond=0, tzinfo=None)
 
 
 def iso_datetime(value: datetime.datetime | None, zone: zoneinfo.ZoneInfo) -> str:

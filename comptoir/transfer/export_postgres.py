@@ -19,14 +19,20 @@ from django.db.models import QuerySet
 
 from comptoir.contacts.models import Contact, ContactTag, Tag
 from comptoir.core.models import Workspace
-from comptoir.transfer.columns import ADDRESS_COLUMNS, FORMULA_STARTS, LINE_END, NOT_SUBSCRIBED
+from comptoir.transfer.columns import (
+    ADDRESS_COLUMNS,
+    DATE_FIELDS,
+    FORMULA_STARTS,
+    LINE_END,
+    NOT_SUBSCRIBED,
+    TEXT_FIELDS,
+)
 from comptoir.transfer.export_selectors import CONTACT_FIELDS
 
 FLUSH_BYTES = 64 * 1024
 FORMULA_CODES = ", ".join(str(ord(char)) for char in FORMULA_STARTS)
 # to_char writes the offset as "+01:00" with TZH:TZM, in the session's time zone.
 ISO_DATETIME = "'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'"
-DATES = ("last_order_at", "customer_since", "created_at")
 
 
 def _text(expression: str) -> str:
@@ -47,8 +53,7 @@ def _cells() -> list[str]:
         for key in ADDRESS_COLUMNS
     ]
     return [
-        *(_text(f"c.{name}") for name in ("email", "first_name", "last_name", "phone")),
-        *(_text(f"c.{name}") for name in ("company", "language")),
+        *(_text(f"c.{name}") for name in TEXT_FIELDS),
         "c.type",
         "CASE c.consent WHEN 'subscribed' THEN 'subscribed' "
         f"WHEN 'unsubscribed' THEN 'unsubscribed' ELSE '{NOT_SUBSCRIBED}' END",
@@ -57,7 +62,7 @@ def _cells() -> list[str]:
         "c.order_count",
         "c.total_spent",
         "c.average_order_value",
-        *(f"to_char(c.{name}, {ISO_DATETIME})" for name in DATES),
+        *(f"to_char(c.{name}, {ISO_DATETIME})" for name in DATE_FIELDS),
         *addresses,
     ]
 
@@ -69,8 +74,8 @@ def _copy_statement(
     links, tags = (connection.ops.quote_name(m._meta.db_table) for m in (ContactTag, Tag))
     # The workspace's tags (at most 250) become two small JSON lookups, id -> name and
     # id -> key, built once: each contact then costs one index-only scan of its links.
-    # Joining the tag table per contact instead made the planner scan and hash it for
-    # every row, three times slower on a million contacts (bench/contacts_export.py).
+    # Joined per contact instead, the tag table was scanned and hashed for every row: two
+    # to three times slower on a million contacts (bench/results/contacts_export-findings).
     # Tags sort by key in code-point order (COLLATE "C"), as Python sorts them.
     # Formatted in: constants of this module, quoted table names and the ORM's SQL, whose
     # values are bound like every other one.
@@ -95,8 +100,6 @@ def contact_csv_lines(
     record per read, so each read's final LF is the record's end, never a line break
     inside a quoted cell.
     """
-    if delimiter not in {",", ";"}:
-        raise ValueError(f"unsupported delimiter {delimiter!r}")
     try:
         statement, params = _copy_statement(workspace, contacts, delimiter)
     except EmptyResultSet:  # a filter nobody can match (a tag that does not exist)

@@ -23,8 +23,10 @@ from comptoir.transfer.columns import (
     ADDRESS_COLUMNS,
     BOM,
     CONTACT_HEADER,
+    DATE_FIELDS,
     LINE_END,
     SUPPRESSION_HEADER,
+    TEXT_FIELDS,
     iso_datetime,
     local_datetime,
     money,
@@ -46,10 +48,8 @@ def _address_parts(address: dict) -> list[str]:
 def contact_csv_cells(record: ContactRecord, zone: zoneinfo.ZoneInfo) -> list[str]:
     """One contact as the CSV's text cells, in the order of CONTACT_HEADER."""
     values = record.values
-    text = [neutralise(values[name]) for name in ("email", "first_name", "last_name", "phone")]
-    text += [neutralise(values[name]) for name in ("company", "language")]
     return [
-        *text,
+        *(neutralise(values[name]) for name in TEXT_FIELDS),
         values["type"],
         subscription_status(values["consent"]),
         neutralise(tags_cell(record.tags)),
@@ -57,7 +57,7 @@ def contact_csv_cells(record: ContactRecord, zone: zoneinfo.ZoneInfo) -> list[st
         str(values["order_count"]),
         money(values["total_spent"]),
         money(values["average_order_value"]),
-        *(iso_datetime(values[name], zone) for name in export_postgres.DATES),
+        *(iso_datetime(values[name], zone) for name in DATE_FIELDS),
         *_address_parts(values["shipping_address"]),
         *_address_parts(values["billing_address"]),
     ]
@@ -76,11 +76,9 @@ def contact_xlsx_cells(record: ContactRecord, zone: zoneinfo.ZoneInfo) -> list:
         values["average_order_value"],
     ]
     first_date = CONTACT_HEADER.index("Last order date")
-    for offset, name in enumerate(export_postgres.DATES):
-        moment = values[name]
-        typed[first_date + offset] = (
-            local_datetime(moment, zone).replace(tzinfo=None) if moment else None
-        )
+    typed[first_date : first_date + 3] = [
+        local_datetime(values[name], zone) if values[name] else None for name in DATE_FIELDS
+    ]
     return typed
 
 
