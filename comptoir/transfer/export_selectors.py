@@ -18,6 +18,7 @@ from comptoir.contacts.models import Contact, ContactTag
 from comptoir.contacts.selectors import ContactFilter, contacts_filter
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
+from comptoir.transfer.columns import UNSUBSCRIBED_REASON
 
 BATCH = 1000
 
@@ -111,4 +112,4 @@ def suppression_entries(*, workspace: Workspace) -> Iterator[tuple[str, str, dat
         .order_by("pk")
     )
     for email, since in contacts.values_list("email", "since").iterator(chunk_size=BATCH):
-        yield email, "unsubscribed", since
+        yield email, UNSUBSCRIBED_REASON, since
