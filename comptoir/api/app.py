@@ -7,6 +7,7 @@ from comptoir.api import (
     consent,
     contacts,
     errors,
+    exports,
     imports,
     notes,
     privacy,
@@ -35,12 +36,15 @@ errors.install(api)
 api.add_router("/workspace", workspace.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/staff", staff.router)
+# Fixed paths first: "/contacts/{contact_id}" would take "export.csv" for an id.
+api.add_router("/contacts", exports.contacts)
 api.add_router("/contacts", contacts.router)
 api.add_router("/contacts", consent.router)
 api.add_router("/contacts", privacy.router)
 api.add_router("/notes", notes.router)
 api.add_router("/tags", tags.router)
 api.add_router("/segments", segments.router)
+api.add_router("/suppressions", exports.suppressions)
 api.add_router("/products", commerce.products)
 api.add_router("/orders", commerce.orders)
 api.add_router("/carts", commerce.carts)

@@ -18,6 +18,7 @@ def dashboard(request):
         "membership": membership,
         "other_workspaces": [m.workspace for m in others],
         "can_edit": role_can(membership.role, Action.EDIT),
+        "can_export": role_can(membership.role, Action.EXPORT),
         "can_manage_settings": role_can(membership.role, Action.MANAGE_SETTINGS),
         "can_manage_staff": role_can(membership.role, Action.MANAGE_STAFF),
         "can_manage_tokens": role_can(membership.role, Action.MANAGE_TOKENS),

@@ -148,7 +148,7 @@ def contact_list(request):
     return response
 
 
-def _back_to_list(request) -> str:
+def back_to_list(request) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -165,7 +165,7 @@ def contact_bulk(request):
     needs none (K3): it is always allowed and always safe."""
     workspace = request.workspace
     form = BulkForm(request.POST)
-    back = _back_to_list(request)
+    back = back_to_list(request)
     if not form.is_valid() or not form.cleaned_data["ids"]:
         messages.error(request, _("Tick at least one contact first."))
         return redirect(back)

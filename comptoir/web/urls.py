@@ -4,6 +4,7 @@ from comptoir.web import (
     consent_pages,
     contact_pages,
     directory,
+    export_pages,
     import_pages,
     order_pages,
     outbox_pages,
@@ -18,6 +19,7 @@ contact = "contacts/<int:contact_id>/"
 urlpatterns = [
     path("contacts/", directory.contact_list, name="contacts"),
     path("contacts/bulk/", directory.contact_bulk, name="contacts_bulk"),
+    path("contacts/export/", export_pages.contact_export, name="contacts_export"),
     path("contacts/new/", contact_pages.contact_new, name="contact_new"),
     path("contacts/tags/", tag_manager.tag_list, name="tags"),
     path("contacts/tags/<int:tag_id>/rename/", tag_manager.tag_rename, name="tag_rename"),
@@ -37,6 +39,11 @@ urlpatterns = [
         name="import_errors",
     ),
     path("contacts/suppressions/", suppression_pages.suppression_list, name="suppressions"),
+    path(
+        "contacts/suppressions/export/",
+        export_pages.suppression_export,
+        name="suppressions_export",
+    ),
     path(contact, contact_pages.contact_detail, name="contact_detail"),
     path(f"{contact}edit/", contact_pages.contact_edit, name="contact_edit"),
     path(f"{contact}delete/", contact_pages.contact_delete, name="contact_delete"),

@@ -437,4 +437,3 @@ def test_every_row_has_a_labelled_checkbox_and_the_page_one_to_tick_them_all(
     zoe = shop["zoe"].pk
     assert f'value="{zoe}" id="select-{zoe}" aria-label="Select Zoé Martin"' in page
     assert 'aria-label="Select every contact on this page"' in page
-    assert "Export" not in page  # export of a selection comes with the import/export issue

@@ -112,12 +112,6 @@ def test_a_viewer_sees_the_list_without_the_form_and_cannot_post(workspace, staf
     assert scoped(Suppression, workspace).count() == 1
 
 
-def test_there_is_no_export_button_yet(workspace, owner):
-    page = text(login(owner).get(url(workspace, PAGE)).content.decode())
-
-    assert "CSV" not in page and "Export" not in page
-
-
 @pytest.mark.parametrize("headers", [ENGLISH, FRENCH], ids=["en", "fr"])
 def test_every_field_has_a_label_in_both_languages(workspace, owner, headers):
     suppression_add(workspace=workspace, email="gone@example.com", reason="bounce")
