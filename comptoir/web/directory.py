@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.consent.services import contacts_unsubscribe
@@ -191,19 +191,17 @@ def contact_bulk(request):
 
 
 def _bulk_apply(request, action: str, ids: list[int], data: dict) -> str:
-    # Singular and plural are two messages, not one ngettext entry: the catalogue check
-    # (tests/web/test_i18n.py) compares placeholders of msgid and msgstr only.
     workspace, actor = request.workspace, request.user
     if action == "delete":
-        result = services.contacts_delete(workspace=workspace, ids=ids, actor=actor)
-        if result.changed == 1:
-            return _("1 contact deleted.")
-        return _("%(count)d contacts deleted.") % {"count": result.changed}
+        count = services.contacts_delete(workspace=workspace, ids=ids, actor=actor).changed
+        text = ngettext("%(count)d contact deleted.", "%(count)d contacts deleted.", count)
+        return text % {"count": count}
     if action == "unsubscribe":
-        changed = contacts_unsubscribe(workspace=workspace, ids=ids, actor=actor)
-        if changed == 1:
-            return _("1 contact unsubscribed.")
-        return _("%(count)d contacts unsubscribed.") % {"count": changed}
+        count = contacts_unsubscribe(workspace=workspace, ids=ids, actor=actor)
+        text = ngettext(
+            "%(count)d contact unsubscribed.", "%(count)d contacts unsubscribed.", count
+        )
+        return text % {"count": count}
     if action in ("tag", "untag"):
         name = data["tag"].strip()
         if not name:
@@ -212,29 +210,37 @@ def _bulk_apply(request, action: str, ids: list[int], data: dict) -> str:
             result = services.contacts_tag_bulk(
                 workspace=workspace, ids=ids, names=[name], actor=actor
             )
-            if result.changed == 1:
-                return _("Tag “%(tag)s” added to 1 contact.") % {"tag": name}
-            text = _("Tag “%(tag)s” added to %(count)d contacts.")
+            text = ngettext(
+                "Tag “%(tag)s” added to %(count)d contact.",
+                "Tag “%(tag)s” added to %(count)d contacts.",
+                result.changed,
+            )
         else:
             result = services.contacts_untag_bulk(
                 workspace=workspace, ids=ids, names=[name], actor=actor
             )
-            if result.changed == 1:
-                return _("Tag “%(tag)s” removed from 1 contact.") % {"tag": name}
-            text = _("Tag “%(tag)s” removed from %(count)d contacts.")
+            text = ngettext(
+                "Tag “%(tag)s” removed from %(count)d contact.",
+                "Tag “%(tag)s” removed from %(count)d contacts.",
+                result.changed,
+            )
         return text % {"tag": name, "count": result.changed}
     group = _group(workspace, data["group"])
     if action == "group":
-        changed = services.segment_contacts_add(segment=group, ids=ids, actor=actor)
-        if changed == 1:
-            return _("1 contact added to the group “%(group)s”.") % {"group": group.name}
-        text = _("%(count)d contacts added to the group “%(group)s”.")
+        count = services.segment_contacts_add(segment=group, ids=ids, actor=actor)
+        text = ngettext(
+            "%(count)d contact added to the group “%(group)s”.",
+            "%(count)d contacts added to the group “%(group)s”.",
+            count,
+        )
     else:
-        changed = services.segment_contacts_remove(segment=group, ids=ids, actor=actor)
-        if changed == 1:
-            return _("1 contact removed from the group “%(group)s”.") % {"group": group.name}
-        text = _("%(count)d contacts removed from the group “%(group)s”.")
-    return text % {"count": changed, "group": group.name}
+        count = services.segment_contacts_remove(segment=group, ids=ids, actor=actor)
+        text = ngettext(
+            "%(count)d contact removed from the group “%(group)s”.",
+            "%(count)d contacts removed from the group “%(group)s”.",
+            count,
+        )
+    return text % {"count": count, "group": group.name}
 
 
 def _group(workspace, group_id: str) -> Segment:

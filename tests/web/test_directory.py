@@ -116,6 +116,14 @@ def test_the_count_groups_thousands_in_the_page_language(workspace, owner):
     assert "1\xa0234 contacts" in html_lib.unescape(french)
 
 
+def test_french_counts_nobody_in_the_singular_as_french_does(workspace, owner):
+    english = text(login(owner).get(url(workspace) + "?q=nobody").content.decode())
+    french = text(login(owner).get(url(workspace) + "?q=nobody", headers=FRENCH).content.decode())
+
+    assert "0 contacts" in english
+    assert "0 contact " in french and "0 contacts" not in french
+
+
 def test_the_form_shows_the_filters_of_the_url(shop, workspace, owner):
     page = login(owner).get(url(workspace) + "?q=zoe&tag=vip&consent=subscribed").content.decode()
 
