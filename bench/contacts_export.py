@@ -1,6 +1,7 @@
 """The contact export of a million contacts through the real server (issue 6, X3).
 
     .venv/bin/python bench/contacts_export.py [--database-url URL] [--runs N] [--no-xlsx]
+    .venv/bin/python bench/contacts_export.py --xlsx-only [--label NAME] [--runs N]
 
 Needs the database bench/contacts_load.py filled. Starts `comptoir serve` on it (one web
 worker, one thread, no jobs worker) and downloads `GET /api/v1/contacts/export.csv` with an
@@ -11,9 +12,14 @@ formatting for context. Target: the endpoint within 2× the raw COPY, and a flat
 in the serving process (peak RSS of the web worker, from /proc, < 300 MB).
 Then the XLSX download once (no target; recorded). Writes
 bench/results/contacts_export-<date>.{json,md}.
+
+With --xlsx-only it times N XLSX downloads instead (first byte, whole body, worker peak
+RSS), reads the last one back with python-calamine to count its rows, and writes
+bench/results/contacts_export-<label>-<date>.{json,md} (label "xlsx" by default).
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import statistics
@@ -135,12 +141,85 @@ def raw_copy(url: str, statement: str, time_zone: str) -> dict:
     return {"seconds": round(time.perf_counter() - start, 2), "bytes": size, "rows": rows}
 
 
+def rows_read_back(data_path: str) -> int:
+    """The rows of the workbook's first sheet, header included, as another reader sees them."""
+    from python_calamine import CalamineWorkbook
+
+    return len(CalamineWorkbook.from_path(data_path).get_sheet_by_index(0).to_python())
+
+
+def save_body(port: int, path: str, secret: str, target: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+    conn.request("GET", path, headers={"Authorization": f"Bearer {secret}"})
+    response = conn.getresponse()
+    with open(target, "wb") as file:
+        while block := response.read(READ_BLOCK):
+            file.write(block)
+    conn.close()
+
+
+def xlsx_only(args, url: str, count: int, secret: str, start_server) -> None:
+    """N XLSX downloads through the server, and the file read back by another reader."""
+    path = "/api/v1/contacts/export.xlsx"
+    load_before = os.getloadavg()
+    runs = []
+    with start_server() as (server, worker):
+        download(args.port, f"{path}?q=warm-up", secret, worker)  # imports, connection
+        for run in range(args.runs):
+            runs.append(download(args.port, path, secret, worker))
+            print(f"run {run + 1}: {runs[-1]}", flush=True)
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as body:
+            save_body(args.port, path, secret, body.name)
+            read_back = rows_read_back(body.name)
+    load_after = os.getloadavg()
+    median = round(statistics.median(r["seconds"] for r in runs), 2)
+    first_byte = round(statistics.median(r["first_byte_s"] for r in runs), 3)
+    per_million = round(median * 1_000_000 / count, 0)
+    data = {
+        "script": "contacts_export --xlsx-only",
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "revision": common.git_revision(),
+        "machine": common.machine(),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "contacts": count,
+        "server": "comptoir serve --no-worker --workers 1 --threads 1 (gunicorn gthread)",
+        "runs": runs,
+        "median_s": median,
+        "median_first_byte_s": first_byte,
+        "linear_extrapolation_to_1m_s": per_million,
+        "rows_read_back_with_calamine": read_back,
+    }
+    runs_text = ", ".join(str(r["seconds"]) for r in runs)
+    markdown = f"""# contacts_export --xlsx-only ({args.label}) — {data["at"]}
+
+{count:,} contacts of the bench workspace, PostgreSQL, revision {data["revision"]};
+{data["server"]}. Load average before {load_before[0]:.2f}, after {load_after[0]:.2f}
+(2 shared cores). {args.runs} runs.
+
+| `GET /api/v1/contacts/export.xlsx`, whole body read | median | runs |
+| --- | ---: | --- |
+| seconds | {median} | {runs_text} |
+| first byte after (s) | {first_byte} | {", ".join(str(r["first_byte_s"]) for r in runs)} |
+
+- {runs[0]["bytes"]:,} bytes; web worker peak RSS {max(r["worker_rss_peak_mb"] for r in runs)} MB
+  (before: {runs[0]["worker_rss_before_mb"]} MB).
+- Read back with python-calamine: {read_back:,} rows (header included).
+- Linear extrapolation to 1,000,000 contacts: about {per_million:,.0f} s.
+"""
+    result = common.write_results("contacts_export", data, markdown, label=args.label)
+    print(markdown)
+    print(f"Results in {result}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=common.DEFAULT_DATABASE_URL)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-xlsx", action="store_true", help="skip the XLSX download")
+    parser.add_argument("--xlsx-only", action="store_true", help="time only XLSX downloads")
+    parser.add_argument("--label", default="xlsx", help="results name with --xlsx-only")
     args = parser.parse_args()
     url = args.database_url
     common.check_not_protected(url)
@@ -169,42 +248,56 @@ def main() -> None:
     token, secret = token_create(workspace=workspace, name="bench contacts_export")
     connection.close()
 
-    log = tempfile.NamedTemporaryFile("w", prefix="contacts_export-server-", suffix=".log")  # noqa: SIM115
-    print(f"Server log: {log.name}")
-    env = {**os.environ, "COMPTOIR_DATABASE_URL": url}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "comptoir", "serve", "--no-worker", "--workers", "1"]
-        + ["--threads", "1", "--port", str(args.port)],
-        env=env,
-        cwd=common.ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    @contextlib.contextmanager
+    def start_server():
+        """`comptoir serve` on the bench database; (server, web worker pid) while it runs."""
+        log = tempfile.NamedTemporaryFile("w", prefix="contacts_export-server-", suffix=".log")  # noqa: SIM115
+        print(f"Server log: {log.name}")
+        env = {**os.environ, "COMPTOIR_DATABASE_URL": url}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "comptoir", "serve", "--no-worker", "--workers", "1"]
+            + ["--threads", "1", "--port", str(args.port)],
+            env=env,
+            cwd=common.ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(args.port)
+            yield server, web_worker(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+
+    if args.xlsx_only:
+        try:
+            xlsx_only(args, url, count, secret, start_server)
+        finally:
+            token_revoke(token=token)
+        return
+
     load_before = os.getloadavg()
     runs = {"endpoint_csv": [], "raw_copy": [], "raw_copy_plain": []}
     xlsx = None
     try:
-        wait_for_port(args.port)
-        worker = web_worker(server.pid)
-        path = "/api/v1/contacts/export.csv"
-        download(args.port, f"{path}?q=warm-up", secret, worker)  # imports, connection
-        for run in range(args.runs):
-            runs["raw_copy"].append(raw_copy(url, export_sql, workspace.time_zone))
-            runs["endpoint_csv"].append(download(args.port, path, secret, worker))
-            runs["raw_copy_plain"].append(raw_copy(url, plain_sql, workspace.time_zone))
-            print(
-                f"run {run + 1}: endpoint {runs['endpoint_csv'][-1]['seconds']} s, "
-                f"raw COPY {runs['raw_copy'][-1]['seconds']} s, "
-                f"peak RSS {runs['endpoint_csv'][-1]['worker_rss_peak_mb']} MB",
-                flush=True,
-            )
-        if not args.no_xlsx:
-            xlsx = download(args.port, "/api/v1/contacts/export.xlsx", secret, worker)
-            print(f"xlsx: {xlsx['seconds']} s, {xlsx['bytes']:,} bytes", flush=True)
+        with start_server() as (_server, worker):
+            path = "/api/v1/contacts/export.csv"
+            download(args.port, f"{path}?q=warm-up", secret, worker)  # imports, connection
+            for run in range(args.runs):
+                runs["raw_copy"].append(raw_copy(url, export_sql, workspace.time_zone))
+                runs["endpoint_csv"].append(download(args.port, path, secret, worker))
+                runs["raw_copy_plain"].append(raw_copy(url, plain_sql, workspace.time_zone))
+                print(
+                    f"run {run + 1}: endpoint {runs['endpoint_csv'][-1]['seconds']} s, "
+                    f"raw COPY {runs['raw_copy'][-1]['seconds']} s, "
+                    f"peak RSS {runs['endpoint_csv'][-1]['worker_rss_peak_mb']} MB",
+                    flush=True,
+                )
+            if not args.no_xlsx:
+                xlsx = download(args.port, "/api/v1/contacts/export.xlsx", secret, worker)
+                print(f"xlsx: {xlsx['seconds']} s, {xlsx['bytes']:,} bytes", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
         token_revoke(token=token)
     load_after = os.getloadavg()
 
@@ -266,8 +359,8 @@ def main() -> None:
     if xlsx:
         markdown += (
             f"- XLSX download (no target): {xlsx['seconds']} s, {xlsx['bytes']:,} bytes, "
-            f"first byte after {xlsx['first_byte_s']} s (the workbook is built in a temporary "
-            f"file first), web worker peak RSS {xlsx['worker_rss_peak_mb']} MB.\n"
+            f"first byte after {xlsx['first_byte_s']} s, "
+            f"web worker peak RSS {xlsx['worker_rss_peak_mb']} MB.\n"
         )
     path = common.write_results("contacts_export", data, markdown)
     print(markdown)

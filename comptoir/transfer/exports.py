@@ -7,18 +7,16 @@ contacts take the memory of one batch. On PostgreSQL the contact CSV comes from 
 
 import csv
 import io
-import tempfile
 import zoneinfo
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from comptoir.contacts.models import Contact
 from comptoir.core.models import Workspace
-from comptoir.transfer import export_postgres
+from comptoir.transfer import export_postgres, xlsx_stream
 from comptoir.transfer.columns import (
     ADDRESS_COLUMNS,
     BOM,
@@ -37,16 +35,41 @@ from comptoir.transfer.columns import (
 from comptoir.transfer.export_selectors import ContactRecord, contact_records, suppression_entries
 
 # Excel opens at most 1,048,576 rows; the header takes one.
-XLSX_MAX_CONTACTS = 1_048_575
-XLSX_BLOCK = 256 * 1024
+XLSX_MAX_CONTACTS = xlsx_stream.MAX_ROWS - 1
+# The sheet of a selection this large may pass 2 GiB, which takes ZIP64: about 1 KB a row
+# on the benchmark's contacts, so only rows averaging over 16 KB would reach the limit
+# below it. Excel refuses ZIP64 markers in a small file, hence not always.
+XLSX_ZIP64_FROM = 130_000
+_XLSX_KINDS = {
+    "Total orders": xlsx_stream.Kind.INTEGER,
+    "Total spent": xlsx_stream.Kind.MONEY,
+    "Average order value": xlsx_stream.Kind.MONEY,
+    "Last order date": xlsx_stream.Kind.DATETIME,
+    "Customer since": xlsx_stream.Kind.DATETIME,
+    "Created at": xlsx_stream.Kind.DATETIME,
+}
+_XLSX_WIDTHS = {
+    "Email": 30,
+    "Tags": 24,
+    "Last order date": 19,
+    "Customer since": 19,
+    "Created at": 19,
+}
+XLSX_COLUMNS = tuple(
+    xlsx_stream.Column(
+        title, _XLSX_KINDS.get(title, xlsx_stream.Kind.TEXT), _XLSX_WIDTHS.get(title, 14)
+    )
+    for title in CONTACT_HEADER
+)
 
 
 def _address_parts(address: dict) -> list[str]:
     return [neutralise(address.get(key) or "") for key in ADDRESS_COLUMNS]
 
 
-def contact_csv_cells(record: ContactRecord, zone: zoneinfo.ZoneInfo) -> list[str]:
-    """One contact as the CSV's text cells, in the order of CONTACT_HEADER."""
+def _contact_cells(record: ContactRecord, count, amount, date) -> list:
+    """One contact's cells in the order of CONTACT_HEADER, the figures and dates written by
+    `count`, `amount` and `date` (text for a CSV, typed values for a spreadsheet)."""
     values = record.values
     return [
         *(neutralise(values[name]) for name in TEXT_FIELDS),
@@ -54,37 +77,26 @@ def contact_csv_cells(record: ContactRecord, zone: zoneinfo.ZoneInfo) -> list[st
         subscription_status(values["consent"]),
         neutralise(tags_cell(record.tags)),
         "yes" if values["has_account"] else "no",
-        str(values["order_count"]),
-        money(values["total_spent"]),
-        money(values["average_order_value"]),
-        *(iso_datetime(values[name], zone) for name in DATE_FIELDS),
+        count(values["order_count"]),
+        amount(values["total_spent"]),
+        amount(values["average_order_value"]),
+        *(date(values[name]) for name in DATE_FIELDS),
         *_address_parts(values["shipping_address"]),
         *_address_parts(values["billing_address"]),
     ]
 
 
+def contact_csv_cells(record: ContactRecord, zone: zoneinfo.ZoneInfo) -> list[str]:
+    """One contact as the CSV's text cells."""
+    return _contact_cells(record, str, money, lambda value: iso_datetime(value, zone))
+
+
 def contact_xlsx_cells(record: ContactRecord, zone: zoneinfo.ZoneInfo) -> list:
-    """The same cells typed for a spreadsheet: figures as numbers, dates as date cells (in
-    the business's time zone: a spreadsheet date has none), nothing for an empty text."""
-    cells = contact_csv_cells(record, zone)
-    values = record.values
-    typed = [_sheet_text(cell) for cell in cells]
-    figures = CONTACT_HEADER.index("Total orders")
-    typed[figures : figures + 3] = [
-        values["order_count"],
-        values["total_spent"],
-        values["average_order_value"],
-    ]
-    first_date = CONTACT_HEADER.index("Last order date")
-    typed[first_date : first_date + 3] = [
-        local_datetime(values[name], zone) if values[name] else None for name in DATE_FIELDS
-    ]
-    return typed
-
-
-def _sheet_text(cell: str) -> str | None:
-    # Control characters other than TAB, LF and CR cannot be stored in an XLSX file.
-    return ILLEGAL_CHARACTERS_RE.sub("", cell) or None
+    """The same cells typed for a spreadsheet (XLSX_COLUMNS): figures as numbers, dates as
+    date cells (in the business's time zone: a spreadsheet date has none)."""
+    return _contact_cells(
+        record, int, Decimal, lambda value: local_datetime(value, zone) if value else None
+    )
 
 
 class _Lines:
@@ -141,24 +153,19 @@ def contacts_csv(
 
 
 def contacts_xlsx(*, workspace: Workspace, contacts: QuerySet[Contact]) -> Iterator[bytes]:
-    """The contact file as an XLSX workbook.
-
-    openpyxl's write-only mode keeps one row in memory, but a workbook is a ZIP archive
-    whose sheet is compressed only once complete: it is built in a temporary file, then
-    streamed from there.
-    """
+    """The contact file as an XLSX workbook, streamed (xlsx_stream.py): the first bytes
+    leave before a contact is read, then each batch of rows as it is written."""
     zone = zoneinfo.ZoneInfo(workspace.time_zone)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Contacts")
-    sheet.append(CONTACT_HEADER)
-    for records in contact_records(workspace=workspace, contacts=contacts):
-        for record in records:
-            sheet.append(contact_xlsx_cells(record, zone))
-    with tempfile.TemporaryFile() as file:
-        workbook.save(file)
-        file.seek(0)
-        while block := file.read(XLSX_BLOCK):
-            yield block
+    batches = (
+        [contact_xlsx_cells(record, zone) for record in records]
+        for records in contact_records(workspace=workspace, contacts=contacts)
+    )
+    return xlsx_stream.workbook(
+        sheet_name="Contacts",
+        columns=XLSX_COLUMNS,
+        batches=batches,
+        zip64=contacts.count() >= XLSX_ZIP64_FROM,
+    )
 
 
 def suppressions_csv(*, workspace: Workspace, delimiter: str = ",") -> Iterator[bytes]:
