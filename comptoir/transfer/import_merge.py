@@ -231,9 +231,28 @@ class Merge:
             [self.workspace.pk, self._now(), self.workspace.pk],
         )
 
+    def _suppressed(self) -> str:
+        return (
+            f"SELECT email_hash FROM {SUPPRESSIONS} WHERE workspace_id = {int(self.workspace.pk)}"
+        )
+
     def _create(self) -> None:
+        """Insert the new contacts, each with the consent the rules give it (its ledger
+        rows follow in _consent), so that no contact row is written twice."""
         detail_columns = (
             "first_name, last_name, email, email_key, phone, company, language, has_account"
+        )
+        # A new contact is "not subscribed" before the file speaks: every file state moves
+        # it, except "subscribed" without the confirmation or for a suppressed address.
+        subscribed = (
+            f"CASE WHEN email_hash IN ({self._suppressed()}) THEN %s ELSE %s END"
+            if self.consent_confirmed
+            else "%s"
+        )
+        consent_params = (
+            [Contact.Consent.NOT_SUBSCRIBED, Contact.Consent.SUBSCRIBED]
+            if self.consent_confirmed
+            else [Contact.Consent.NOT_SUBSCRIBED]
         )
         self._run(
             f"""
@@ -242,7 +261,11 @@ class Merge:
                 total_spent, average_order_value, shipping_address, billing_address, locked,
                 name_key, search_text, created_at, updated_at
             )
-            SELECT %s, {detail_columns}, %s, %s, %s, 0, 0, 0,
+            SELECT %s, {detail_columns}, %s, %s,
+                   CASE WHEN consent_rank >= 2 THEN %s
+                        WHEN consent_rank = 1 THEN {subscribed}
+                        ELSE %s END,
+                   0, 0, 0,
                    {self.sql.json("shipping")}, {self.sql.json("billing")}, FALSE,
                    name_key, search_text, COALESCE(created_at, %s), %s
             FROM {self.unique} WHERE contact_id IS NULL
@@ -253,6 +276,8 @@ class Merge:
                 self.workspace.pk,
                 Contact.Source.IMPORT,
                 Contact.Type.PROSPECT,
+                Contact.Consent.UNSUBSCRIBED,
+                *consent_params,
                 Contact.Consent.NOT_SUBSCRIBED,
                 self._now(),
                 self._now(),
@@ -406,10 +431,11 @@ class Merge:
         )
 
     def _consent(self) -> None:
-        """The ledger rows the consent services would write, then Contact.consent."""
+        """The ledger and timeline rows the consent services would write, and
+        Contact.consent of the existing contacts the file changes (new contacts got theirs
+        when inserted)."""
         ws = self.workspace.pk
         actor = self.actor.pk if self.actor else None
-        suppressed = f"SELECT email_hash FROM {SUPPRESSIONS} WHERE workspace_id = {int(ws)}"
         self._run(
             f"""
             CREATE TEMPORARY TABLE {self.changes} (
@@ -422,7 +448,7 @@ class Merge:
         self._run(
             f"""
             UPDATE {self.unique} SET changed = 1
-            WHERE consent_rank = 3 AND existed = 1 AND email_hash NOT IN ({suppressed})
+            WHERE consent_rank = 3 AND existed = 1 AND email_hash NOT IN ({self._suppressed()})
             """
         )
         self._run(
@@ -436,42 +462,67 @@ class Merge:
         )
         unsubscribed = ConsentEvent.Status.UNSUBSCRIBED
         subscribed = ConsentEvent.Status.SUBSCRIBED
+        bounce, imported = ConsentEvent.Source.BOUNCE, ConsentEvent.Source.IMPORT
+        bounce_label = self.suppression_detail[:200]
+        existing = f"{self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id AND u.existed = 1"
         self._run(
             f"""
             INSERT INTO {self.changes}
-            SELECT u.contact_id, %s, %s, NULL, %s
-            FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+            SELECT u.contact_id, %s, %s, NULL, %s FROM {existing}
             WHERE u.consent_rank = 3 AND c.consent <> %s
             """,
-            [unsubscribed, ConsentEvent.Source.BOUNCE, self.suppression_detail[:200], unsubscribed],
+            [unsubscribed, bounce, bounce_label, unsubscribed],
         )
         self._run(
             f"""
             INSERT INTO {self.changes}
-            SELECT u.contact_id, %s, %s, %s, %s
-            FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+            SELECT u.contact_id, %s, %s, %s, %s FROM {existing}
             WHERE u.consent_rank = 2 AND c.consent <> %s
             """,
-            [unsubscribed, ConsentEvent.Source.IMPORT, actor, self.actor_label, unsubscribed],
+            [unsubscribed, imported, actor, self.actor_label, unsubscribed],
         )
         if self.consent_confirmed:
             self._run(
                 f"""
                 INSERT INTO {self.changes}
-                SELECT u.contact_id, %s, %s, %s, %s
-                FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+                SELECT u.contact_id, %s, %s, %s, %s FROM {existing}
                 WHERE u.consent_rank = 1 AND c.consent NOT IN (%s, %s)
-                  AND u.email_hash NOT IN ({suppressed})
+                  AND u.email_hash NOT IN ({self._suppressed()})
                 """,
-                [
-                    subscribed,
-                    ConsentEvent.Source.IMPORT,
-                    actor,
-                    self.actor_label,
-                    subscribed,
-                    unsubscribed,
-                ],
+                [subscribed, imported, actor, self.actor_label, subscribed, unsubscribed],
             )
+        self._run(
+            f"""
+            UPDATE {CONTACTS} SET consent = ch.status
+            FROM {self.changes} ch WHERE {CONTACTS}.id = ch.contact_id
+            """
+        )
+        self._run(
+            f"""
+            UPDATE {self.unique} SET changed = 1
+            WHERE existed = 1 AND contact_id IN (SELECT contact_id FROM {self.changes})
+            """
+        )
+        # New contacts: the state _create gave them, from a bounce or from the file.
+        self._run(
+            f"""
+            INSERT INTO {self.changes}
+            SELECT u.contact_id, c.consent,
+                   CASE WHEN u.consent_rank = 3 THEN %s ELSE %s END,
+                   CASE WHEN u.consent_rank = 3 THEN NULL ELSE CAST(%s AS bigint) END,
+                   CASE WHEN u.consent_rank = 3 THEN %s ELSE %s END
+            FROM {self.unique} u JOIN {CONTACTS} c ON c.id = u.contact_id
+            WHERE u.created = 1 AND c.consent <> %s
+            """,
+            [
+                bounce,
+                imported,
+                actor,
+                bounce_label,
+                self.actor_label,
+                Contact.Consent.NOT_SUBSCRIBED,
+            ],
+        )
         self._run(
             f"""
             INSERT INTO {LEDGER} (workspace_id, contact_id, channel, status, source, actor_id,
@@ -490,18 +541,6 @@ class Merge:
             FROM {self.changes} ORDER BY contact_id
             """,
             [ws, self._now()],
-        )
-        self._run(
-            f"""
-            UPDATE {CONTACTS} SET consent = ch.status
-            FROM {self.changes} ch WHERE {CONTACTS}.id = ch.contact_id
-            """
-        )
-        self._run(
-            f"""
-            UPDATE {self.unique} SET changed = 1
-            WHERE existed = 1 AND contact_id IN (SELECT contact_id FROM {self.changes})
-            """
         )
 
     def _count(self) -> None:
