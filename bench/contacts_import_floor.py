@@ -163,7 +163,9 @@ def main() -> None:
         "variants": results,
     }
     lines = "\n".join(
-        f"| {name} | {t['insert_contacts_s']} | {t.get('insert_events_s', '')} | {t['end_s']}"
+        f"| {name} | {t['insert_contacts_s']}"
+        + (f" + {t['gin_flush_s']} flush" if "gin_flush_s" in t else "")
+        + f" | {t.get('insert_events_s', '')} | {t['end_s']}"
         f" | {t['load_average']:.1f} |"
         for name, t in results.items()
     )
