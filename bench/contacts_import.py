@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--recreate", action="store_true")
+    parser.add_argument("--label", help="results go to contacts_import-<label>-<date>.*")
     parser.add_argument("--generate-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate_only:
@@ -210,7 +211,7 @@ Phases of the job (seconds):
 | --- | --- |
 {phases}
 """
-    result = common.write_results("contacts_import", data, markdown)
+    result = common.write_results("contacts_import", data, markdown, label=args.label)
     print(markdown)
     print(f"Results: {result}")
     path.unlink()

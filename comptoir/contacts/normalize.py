@@ -17,6 +17,9 @@ DEFAULT_PHONE_REGION = "FR"
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d"})
 _PHONE_LIKE = re.compile(r"^[\d\s+().\-/]+$")
+# A French number written the usual ways ("06 12 34 56 78", "+33 6.12.34.56.78"), once its
+# spaces and dots are taken out: the national significant number is the 9 digits.
+_FRENCH_NUMBER = re.compile(r"(?:\+33|0)([1-9]\d{8})")
 
 
 class InvalidEmail(ValueError):
@@ -30,7 +33,9 @@ class InvalidPhone(ValueError):
 def clean_line(text: str | None) -> str:
     """One line of text as stored: control characters dropped (PostgreSQL refuses NUL in
     text), runs of white space collapsed, trimmed."""
-    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in (text or ""))
+    text = text or ""
+    if not text.isprintable():  # printable text, nearly every line, has no control character
+        text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
     return " ".join(text.split())
 
 
@@ -44,6 +49,14 @@ def clean_text(text: str | None) -> str:
 
 def fold(text: str) -> str:
     """Lower-cased, accents stripped: "Zoé ÉLOÏSE" -> "zoe eloise"."""
+    if text.isascii():
+        # Nothing to decompose or strip (casefold is lower for ASCII): most addresses, and
+        # most names in a file of a million.
+        return text.lower()
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -98,13 +111,53 @@ def normalize_phone(raw: str | None, region: str = DEFAULT_PHONE_REGION) -> str:
     return text[:32]
 
 
+def phone_with_digit_forms(
+    raw: str | None, region: str = DEFAULT_PHONE_REGION
+) -> tuple[str, list[str]]:
+    """`normalize_phone(raw)` and the `phone_digit_forms` of what it returns, in one go.
+
+    The same answers (tests/contacts/test_normalize_phone_forms.py holds them side by side
+    over generated numbers), for a fraction of the cost where an import reads a million
+    numbers: a French number written the usual way needs no parsing at all (every French
+    national number is 9 digits after the 0 or +33, written 0 + those 9 digits nationally),
+    and any other number is parsed once instead of twice.
+    """
+    text = clean_line(raw)
+    if not text:
+        return "", []
+    if region == "FR":
+        french = _FRENCH_NUMBER.fullmatch(text.replace(" ", "").replace(".", ""))
+        if french:
+            national = french[1]
+            return f"+33{national}", [f"33{national}", f"0{national}"]
+    if not any(char.isdigit() for char in text):
+        raise InvalidPhone(text)
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        return text[:32], phone_digit_forms(text[:32], region)
+    stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:
+        # E.164 drops the extension, and the stored number is what search reads back.
+        return stored, phone_digit_forms(stored, region)
+    return stored, _digit_forms(stored, number)
+
+
 def phone_digit_forms(phone: str, region: str = DEFAULT_PHONE_REGION) -> list[str]:
     """The digit strings a person may type to find this number: international and national."""
-    digits = re.sub(r"\D", "", phone)
-    forms = [digits] if digits else []
     try:
         number = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException:
+        number = None
+    return _digit_forms(phone, number)
+
+
+def _digit_forms(phone: str, number: phonenumbers.PhoneNumber | None) -> list[str]:
+    digits = re.sub(r"\D", "", phone)
+    forms = [digits] if digits else []
+    if number is None:
         return forms
     national = re.sub(
         r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
@@ -119,9 +172,19 @@ def display_name(*, first_name: str, last_name: str, email: str, phone: str) -> 
     return " ".join(f"{first_name} {last_name}".split()) or email or phone
 
 
-def search_text(*, first_name: str, last_name: str, email: str, phone: str) -> str:
-    """The folded text that `q` searches: names, address and the phone's digit forms."""
-    parts = [fold(first_name), fold(last_name), fold(email), *phone_digit_forms(phone)]
+def search_text(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    phone_forms: list[str] | None = None,
+) -> str:
+    """The folded text that `q` searches: names, address and the phone's digit forms
+    (`phone_forms` when the caller has them already, from `phone_with_digit_forms`)."""
+    if phone_forms is None:
+        phone_forms = phone_digit_forms(phone)
+    parts = [fold(first_name), fold(last_name), fold(email), *phone_forms]
     return " ".join(part for part in (" ".join(p.split()) for p in parts) if part)
 
 

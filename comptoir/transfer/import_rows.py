@@ -60,15 +60,7 @@ class StagedRow(NamedTuple):
 
 
 def uncell(text: str) -> str:
-    return _NEUTRALISED.sub("", text)
-
-
-def clean_line(text: str) -> str:
-    """`normalize.clean_line`, without its character-by-character pass for the printable
-    text that nearly every cell is (printable text holds no control character)."""
-    if text.isprintable():
-        return " ".join(text.split())
-    return normalize.clean_line(text)
+    return _NEUTRALISED.sub("", text) if text.startswith("'") else text
 
 
 class EmailNormaliser:
@@ -112,6 +104,9 @@ class EmailNormaliser:
 class RowParser:
     """Turns the cells of a row into a StagedRow, given which column holds which field."""
 
+    # Answers remembered per distinct value (names, tag cells), up to this many of each.
+    MAX_REMEMBERED = 50_000
+
     def __init__(self, *, header: list[str], mapping: dict[str, str], file_consent: str, tz: str):
         index = {}
         for position, name in enumerate(header):
@@ -124,6 +119,8 @@ class RowParser:
         self.file_consent = file_consent
         self.tz = zoneinfo.ZoneInfo(tz)
         self.email = EmailNormaliser()
+        self._folded: dict[str, str] = {}
+        self._tag_cells: dict[str, str] = {}
 
     def _cell(self, cells: list[str], field: str) -> str:
         position = self.columns.get(field)
@@ -132,7 +129,7 @@ class RowParser:
         return uncell(cells[position])
 
     def _text(self, cells: list[str], field: str) -> str:
-        value = clean_line(self._cell(cells, field))
+        value = normalize.clean_line(self._cell(cells, field))
         limit = _MAX_LENGTHS.get(field)
         if limit and len(value) > limit:
             raise RowError(
@@ -153,7 +150,7 @@ class RowParser:
             ) from None
         raw_phone = self._cell(cells, "phone").lstrip("'")
         try:
-            phone = normalize.normalize_phone(raw_phone)
+            phone, phone_forms = normalize.phone_with_digit_forms(raw_phone)
         except normalize.InvalidPhone:
             raise RowError(
                 _("“%(phone)s” is not a phone number.") % {"phone": raw_phone[:50]}
@@ -180,11 +177,29 @@ class RowParser:
             billing=self._address(cells, "billing"),
             consent=self._consent(cells),
             tags=self._tags(cells),
-            name_key=normalize.fold(display)[:310],
-            search_text=normalize.search_text(
-                first_name=first_name, last_name=last_name, email=email, phone=phone
-            ),
+            name_key=self._fold(display)[:310],
+            search_text=self._search_text(first_name, last_name, email, email_key, phone_forms),
         )
+
+    def _fold(self, text: str) -> str:
+        """`normalize.fold`, remembered for the names that a file repeats."""
+        if text.isascii():
+            return text.lower()
+        folded = self._folded.get(text)
+        if folded is None:
+            folded = normalize.fold(text)
+            if len(self._folded) < self.MAX_REMEMBERED:
+                self._folded[text] = folded
+        return folded
+
+    def _search_text(
+        self, first_name: str, last_name: str, email: str, email_key: str, phone_forms: list[str]
+    ) -> str:
+        """`normalize.search_text`, with the names' folding remembered and the phone's digit
+        forms already known; an ASCII address folds to its key (its lower case)."""
+        folded_email = email_key if email.isascii() else normalize.fold(email)
+        parts = [self._fold(first_name), self._fold(last_name), folded_email, *phone_forms]
+        return " ".join(part for part in (" ".join(p.split()) for p in parts) if part)
 
     def _yes_no(self, cells: list[str], field: str) -> bool:
         word = key(self._cell(cells, field))
@@ -227,14 +242,26 @@ class RowParser:
         return value
 
     def _address(self, cells: list[str], kind: str) -> str:
-        parts = {
-            part: normalize.clean_line(self._cell(cells, f"{kind}_{part}")) for part in ADDRESS_KEYS
-        }
+        mapped = self.address_parts[kind]
+        if not mapped:
+            return "{}"
+        parts = {part: normalize.clean_line(self._cell(cells, f"{kind}_{part}")) for part in mapped}
         return json.dumps({part: text for part, text in parts.items() if text}, ensure_ascii=False)
 
     def _tags(self, cells: list[str]) -> str:
+        """The row's tags as staged; a file repeats the same few combinations of tags, so
+        each cell's answer is remembered."""
+        cell = self._cell(cells, "tags")
+        staged = self._tag_cells.get(cell)
+        if staged is None:
+            staged = self._parse_tags(cell)
+            if len(self._tag_cells) < self.MAX_REMEMBERED:
+                self._tag_cells[cell] = staged
+        return staged
+
+    def _parse_tags(self, cell: str) -> str:
         tags: dict[str, str] = {}
-        for piece in self._cell(cells, "tags").split(","):
+        for piece in cell.split(","):
             # Mailchimp writes its tags quoted: "VIP","Newsletter".
             name = normalize.tag_name(piece.strip().strip('"'))
             if not name:

@@ -4,7 +4,7 @@ and consent (X1, X2, C2)."""
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.services import consent_subscribe, consent_withdraw, suppression_add
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
-from comptoir.contacts.services import contact_update
+from comptoir.contacts.services import contact_create, contact_update
 from comptoir.core.scoping import scoped
 from tests.contacts.helpers import events_of, make_contact
 from tests.transfer.helpers import contact, run_import, tag_names
@@ -244,3 +244,29 @@ def test_the_timeline_of_an_imported_contact_says_where_it_came_from(workspace, 
         ("consent_changed", {"status": "subscribed", "source": "import"}),
     ]
     assert {event.actor for event in events_of(new)} == {owner}
+
+
+def test_an_address_added_by_someone_else_during_the_merge_is_updated_not_duplicated(
+    workspace, owner, monkeypatch
+):
+    # Given someone adds an address of the file by hand while the import is merging
+    from comptoir.transfer.import_merge import Merge
+
+    ensure_tags = Merge._ensure_tags
+
+    def meanwhile(merge):
+        ensure_tags(merge)
+        contact_create(workspace=workspace, actor=owner, email="late@example.com")
+
+    monkeypatch.setattr(Merge, "_ensure_tags", meanwhile)
+
+    # When the import ends
+    job = run_import(
+        workspace, "Email,First name\nlate@example.com,Zoé\nnew@example.com,Karim\n", actor=owner
+    )
+
+    # Then that address is one contact, its empty name filled from the file like any
+    # existing contact's, and the counts say so
+    assert scoped(Contact, workspace).filter(email_key="late@example.com").count() == 1
+    assert contact(workspace, "late@example.com").first_name == "Zoé"
+    assert (job.created, job.updated, job.errors_total) == (1, 1, 0)
