@@ -24,8 +24,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if self.errors_occurred:
             return super().is_usable()
+        # poll(), not select(): select() cannot watch a descriptor numbered 1024 or more,
+        # which a busy server process may well hold.
+        poller = select.poll()
         try:
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+            poller.register(connection.fileno(), select.POLLIN)
+            readable = poller.poll(0)
         except (OSError, ValueError):
             return False
         return super().is_usable() if readable else True
