@@ -2,18 +2,13 @@
 
 import datetime as dt
 
-from django.http import StreamingHttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from comptoir.api.auth import require
 from comptoir.core.roles import Action
 from comptoir.core.scoping import get_scoped, scoped
-from comptoir.transfer.import_reports import (
-    error_report_filename,
-    error_report_lines,
-    first_errors,
-)
+from comptoir.transfer.import_reports import error_report_response, first_errors
 from comptoir.transfer.imports import import_create
 from comptoir.transfer.models import ImportJob
 
@@ -104,8 +99,4 @@ def import_get(request, job_id: int):
 def import_errors_csv(request, job_id: int):
     """Every refused row as CSV: line, e-mail, reason."""
     job = _job(require(request, Action.VIEW), job_id)
-    response = StreamingHttpResponse(
-        error_report_lines(job), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{error_report_filename(job)}"'
-    return response
+    return error_report_response(job)

@@ -5,20 +5,16 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.http import StreamingHttpResponse
+
+from comptoir.transfer.columns import neutralise
 from comptoir.transfer.models import ImportJob, ImportRowError
 
 ERRORS_SHOWN = 1000
-# A spreadsheet runs a cell starting with these as a formula; the report quotes rows of a
-# file from outside, so they are written with a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def first_errors(job: ImportJob, limit: int = ERRORS_SHOWN) -> list[ImportRowError]:
     return list(job.row_errors.order_by("line", "id")[:limit])
-
-
-def _safe(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def error_report_lines(job: ImportJob) -> Iterator[str]:
@@ -36,8 +32,14 @@ def error_report_lines(job: ImportJob) -> Iterator[str]:
     yield "\ufeff" + line("Line", "Email", "Reason")
     errors = job.row_errors.order_by("line", "id").values_list("line", "email", "message")
     for number, email, message in errors.iterator(chunk_size=2000):
-        yield line(number, _safe(email), _safe(message))
+        # The report quotes rows of a file from outside: a spreadsheet must not run them.
+        yield line(number, neutralise(email), neutralise(message))
 
 
-def error_report_filename(job: ImportJob) -> str:
-    return f"import-{job.pk}-errors.csv"
+def error_report_response(job: ImportJob) -> StreamingHttpResponse:
+    """The error report as a download, the same for the API and the dashboard."""
+    response = StreamingHttpResponse(
+        error_report_lines(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response

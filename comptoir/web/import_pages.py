@@ -1,16 +1,11 @@
 """The contact import pages (X1, X2): upload, map the columns, follow the job, read its result."""
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from comptoir.core.roles import Action
 from comptoir.core.scoping import get_scoped, scoped
 from comptoir.core.services import ServiceError
-from comptoir.transfer.import_reports import (
-    error_report_filename,
-    error_report_lines,
-    first_errors,
-)
+from comptoir.transfer.import_reports import error_report_response, first_errors
 from comptoir.transfer.imports import import_create, import_inspect, import_start
 from comptoir.transfer.models import ImportJob
 from comptoir.web.access import workspace_view
@@ -101,8 +96,4 @@ def _mapping_page(request, job: ImportJob):
 @workspace_view()
 def import_errors(request, job_id: int):
     job = get_scoped(ImportJob, request.workspace, pk=job_id)
-    response = StreamingHttpResponse(
-        error_report_lines(job), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{error_report_filename(job)}"'
-    return response
+    return error_report_response(job)
