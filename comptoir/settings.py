@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "comptoir.api.middleware.ApiErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -121,9 +122,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 globals().update(config.email(os.environ.get("COMPTOIR_EMAIL_URL")))
 # E-mail services post bounces and complaints to /webhooks/esp/<service>/tracking/, with
 # HTTP basic auth "user:password" (anymail's WEBHOOK_SECRET).
+# Where a service signs its webhooks too, COMPTOIR_ESP_WEBHOOK_SIGNING_KEY is its key
+# (Mailgun's "HTTP webhook signing key", Mandrill's webhook key).
+_ESP_SIGNING_KEY = os.environ.get("COMPTOIR_ESP_WEBHOOK_SIGNING_KEY") or None
 ANYMAIL = {
     **globals().get("ANYMAIL", {}),
     "WEBHOOK_SECRET": os.environ.get("COMPTOIR_ESP_WEBHOOK_SECRET") or None,
+    **(
+        {"MAILGUN_WEBHOOK_SIGNING_KEY": _ESP_SIGNING_KEY, "MANDRILL_WEBHOOK_KEY": _ESP_SIGNING_KEY}
+        if _ESP_SIGNING_KEY
+        else {}
+    ),
 }
 # Optional DKIM signing of every outgoing message (comptoir/mail/dkim.py).
 COMPTOIR_DKIM_DOMAIN = os.environ.get("COMPTOIR_DKIM_DOMAIN", "")
@@ -150,9 +159,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden": {"()": "comptoir.core.log_filters.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
-    "loggers": {"comptoir": {"level": "INFO"}},
+    "loggers": {"comptoir": {"level": "INFO"}, "django.request": {"filters": ["forbidden"]}},
 }
 
 # Functions that `comptoir worker` calls on every tick to claim due rows of our own tables.

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from comptoir.api.app import api
 from comptoir.consent import views as consent_views
 from comptoir.mail import views as mail_views
+from comptoir.mail import webhooks as esp_webhooks
 from comptoir.web import views
 from comptoir.web.forms import LoginForm
 
@@ -27,7 +28,7 @@ urlpatterns = [
     path("u/<str:token>/", consent_views.unsubscribe, name="unsubscribe"),
     path("t/o/<str:token>.gif", mail_views.track_open, name="track_open"),
     path("t/c/<str:token>/", mail_views.track_click, name="track_click"),
-    path("webhooks/esp/", include("anymail.urls")),
+    path("webhooks/esp/<str:esp>/tracking/", esp_webhooks.esp_tracking, name="esp_tracking"),
     re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]
 

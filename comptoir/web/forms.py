@@ -51,10 +51,25 @@ class LoginForm(AuthenticationForm):
 class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MARKETER)
+    password = forms.CharField(
+        label=_("Your password (only to add an owner)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+    )
 
 
 class StaffRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    password = forms.CharField(required=False, widget=forms.PasswordInput)
+
+
+class OwnerConfirmForm(forms.Form):
+    """The acting owner's password, asked before a change that touches an owner."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):

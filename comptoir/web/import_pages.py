@@ -93,7 +93,8 @@ def _mapping_page(request, job: ImportJob):
     return render(request, "web/contacts/imports/mapping.html", context, status=status)
 
 
-@workspace_view()
+# The report lists the refused rows' e-mail addresses: personal data, as an export is.
+@workspace_view(read=Action.EXPORT)
 def import_errors(request, job_id: int):
     job = get_scoped(ImportJob, request.workspace, pk=job_id)
     return error_report_response(job)
