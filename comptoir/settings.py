@@ -24,7 +24,21 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [COMPTOIR_BASE_URL]
 if COMPTOIR_BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Browsers that saw Comptoir over https never fall back to http for a year.
+    SECURE_HSTS_SECONDS = int(os.environ.get("COMPTOIR_HSTS_SECONDS", 31_536_000))
+    # Subdomains of Comptoir's own host only (e.g. *.comptoir.shop.example), not siblings.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Joining the browsers' preload list binds the whole registrable domain for good: that
+    # is its owner's decision, not something a self-hosted app may take for them.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain http, and must not be sent round in redirects.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # gunicorn speaks plain http: an https base URL means a proxy terminates TLS in front
+    # and says so in X-Forwarded-Proto. Trusting that header is only safe when such a proxy
+    # overwrites it, so an operator serving without one turns it off.
+    if config.flag("COMPTOIR_BEHIND_PROXY", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
