@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
@@ -7,20 +6,14 @@ from comptoir.consent import views as consent_views
 from comptoir.mail import views as mail_views
 from comptoir.mail import webhooks as esp_webhooks
 from comptoir.web import views
-from comptoir.web.forms import LoginForm
+from comptoir.web.login import LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("webhooks/", include("comptoir.commerce.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=LoginForm
-        ),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

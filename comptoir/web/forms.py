@@ -47,6 +47,15 @@ class LoginForm(AuthenticationForm):
         # page's heading; the field is one Tab away.
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
+    # Set by the login view when the attempt is throttled: refused before the password is
+    # even checked, so a guess that happens to be right teaches the guesser nothing.
+    throttle_message: str | None = None
+
+    def clean(self):
+        if self.throttle_message:
+            raise forms.ValidationError(self.throttle_message, code="throttled")
+        return super().clean()
+
 
 class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
