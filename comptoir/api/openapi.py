@@ -20,10 +20,12 @@ ERROR_SCHEMA = {
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 WHEN = {
+    400: "The body cannot be read: not JSON, a NUL byte, a bad encoding.",
     401: "No valid bearer token (`unauthorized`).",
     403: "The token's role does not allow it (`forbidden`), or a rule refuses it.",
     404: "No such object in the token's workspace (`not_found`).",
     409: "The request conflicts with the current state (e.g. `duplicate_email`).",
+    414: "The URL is too long for the server.",
     413: "The body is larger than 10 MB (`payload_too_large`).",
     415: "The body is not sent as `application/json` (`unsupported_media_type`).",
     422: "A value is missing or invalid (`validation_error`, `invalid_cursor`, …).",
@@ -33,14 +35,13 @@ WHEN = {
 WRITES = {"post", "put", "patch", "delete"}
 
 
-def _statuses(path: str, method: str) -> list[int]:
-    statuses = [401, 403, 422, 500, 503]
-    if "{" in path:
-        statuses.append(404)
+def _statuses(method: str) -> list[int]:
+    # 404 also for an object named in the query (a `segment` of the contacts list).
+    statuses = [401, 403, 404, 414, 422, 500, 503]
     if method in WRITES:
         statuses.append(409)
     if method in {"post", "put", "patch"}:
-        statuses += [413, 415]
+        statuses += [400, 413, 415]
     return statuses
 
 
@@ -48,10 +49,10 @@ class ComptoirApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-        for path, operations in schema["paths"].items():
+        for operations in schema["paths"].values():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                for status in _statuses(path, method):
+                for status in _statuses(method):
                     responses.setdefault(
                         status,
                         {
