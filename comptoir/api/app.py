@@ -16,7 +16,7 @@ from comptoir.api import (
     workspace,
 )
 from comptoir.api.auth import TokenAuth
-from comptoir.api.openapi import ComptoirApi
+from comptoir.api.openapi import ComptoirApi, Utf8JsonRenderer
 
 api = ComptoirApi(
     title="Comptoir API",
@@ -29,6 +29,7 @@ api = ComptoirApi(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",
+    renderer=Utf8JsonRenderer(),
 )
 errors.install(api)
 

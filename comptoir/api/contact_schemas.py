@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from comptoir.contacts.models import Segment
+from comptoir.contacts.models import Segment, Tag
 from comptoir.contacts.selectors import BuiltinSegment, ContactFilter, SortKey, segment_count
 
 Source = Literal[
@@ -138,7 +138,9 @@ class BulkOut(Schema):
 
 
 class TagsIn(Schema):
-    tags: list[str] = Field(min_length=1, max_length=50)
+    # One call may bring a whole workspace's worth; the limit that matters is 250 distinct
+    # tags per workspace (422 `tag_limit`).
+    tags: list[str] = Field(min_length=1, max_length=Tag.MAX_PER_WORKSPACE)
 
 
 class TagOut(Schema):

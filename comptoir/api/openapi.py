@@ -7,6 +7,7 @@ decorators that would drift apart.
 """
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -61,3 +62,10 @@ class ComptoirApi(NinjaAPI):
                         },
                     )
         return schema
+
+
+class Utf8JsonRenderer(JSONRenderer):
+    """Names as people write them ("Gaëlle", not "Ga\\u00eblle"): the body is UTF-8 anyway,
+    and a GDPR export is read by the person it is about."""
+
+    json_dumps_params = {"ensure_ascii": False}

@@ -51,3 +51,20 @@ def test_delete(api, workspace):
     assert api.delete("/api/v1/tags/salon/2025").status_code == 204
     assert list(scoped(Tag, workspace).values_list("name", flat=True)) == ["VIP"]
     assert api.get(f"/api/v1/contacts/{contact.pk}").json()["tags"] == ["VIP"]
+
+
+def test_one_call_may_add_250_tags_and_the_251st_distinct_tag_is_refused(workspace):
+    """Issue 14 (C7): the limit is 250 distinct tags per workspace, not 50 per call."""
+    from comptoir.contacts.models import Tag
+    from tests.conftest import api_client_for
+    from tests.contacts.helpers import make_contact
+
+    api = api_client_for(workspace)
+    contact = make_contact(workspace, "zoe@example.com")
+    names = [f"tag {n}" for n in range(250)]
+    added = api.post(f"/api/v1/contacts/{contact.pk}/tags", {"tags": names})
+    assert added.status_code == 200, added.content[:300]
+    assert Tag.objects.filter(workspace=workspace).count() == 250
+    refused = api.post(f"/api/v1/contacts/{contact.pk}/tags", {"tags": ["one more"]})
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "tag_limit"

@@ -148,3 +148,12 @@ def test_a_note_for_an_erased_contact_is_a_404(workspace):
     response = api.post(f"/api/v1/contacts/{contact.pk}/notes", {"body": "hello"})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_the_gdpr_export_writes_names_as_people_write_them(workspace):
+    from tests.conftest import api_client_for
+
+    contact = make_contact(workspace, "gaelle@example.com", first_name="Gaëlle")
+    response = api_client_for(workspace).get(f"/api/v1/contacts/{contact.pk}/export")
+    assert "Gaëlle".encode() in response.content
+    assert b"\\u00eb" not in response.content
