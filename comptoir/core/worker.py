@@ -14,6 +14,7 @@ work-horse at once, a lost worker once its heartbeat expires; the same handlers 
 
 import datetime as dt
 import logging
+import os
 import threading
 import time
 
@@ -242,7 +243,8 @@ def _dispatch_forever(interval: float, stop: threading.Event) -> None:
         time.sleep(interval)
 
 
-def _run_rq(*, burst: bool) -> int:
+def rq_worker():
+    """The RQ worker of `comptoir worker`, with our handlers for lost jobs."""
     from django_rq import get_worker
     from django_tasks_rq.backend import Job
 
@@ -257,6 +259,11 @@ def _run_rq(*, burst: bool) -> int:
         maintenance_interval=max(1, round(leases.lease_seconds())),
     )
     worker.push_exc_handler(_rq_abandoned)
+    return worker
+
+
+def _run_rq(*, burst: bool) -> int:
+    worker = rq_worker()
 
     def finished() -> int:
         # RQ keeps its counters in Redis, not on the worker object: count finished jobs.
@@ -269,8 +276,6 @@ def _run_rq(*, burst: bool) -> int:
 
 def _rq_work_horse_killed(job, pid, status, rusage) -> None:
     """The process running `job` died (SIGKILL, out of memory): RQ fails the job next."""
-    import os
-
     how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {status}"
     reason = f"the worker process running this job stopped (pid {pid}, {how})"
     _tell_the_rq_job(job, reason)
