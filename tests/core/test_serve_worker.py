@@ -89,3 +89,24 @@ def test_serve_starts_a_new_worker_when_its_worker_is_killed(tmp_path):
                 serve.wait()
         # Stopping serve stopped its worker too.
         assert not Path(f"/proc/{second}").exists()
+
+
+def test_a_worker_that_keeps_dying_is_started_again_less_and_less_often(monkeypatch, caplog):
+    from comptoir.core.management.commands import serve
+
+    monkeypatch.setattr(serve, "FIRST_DELAY", 0.05)
+    monkeypatch.setattr(serve, "MAX_DELAY", 0.2)
+    caplog.set_level("INFO", logger="comptoir.serve")
+    child = serve.WorkerChild([sys.executable, "-c", "raise SystemExit(3)"])
+    child.start()
+
+    def restarts() -> list[str]:
+        return [message for message in caplog.messages if "starting a new one" in message]
+
+    try:
+        wait_for(lambda: len(restarts()) >= 5, what="five restarts")
+    finally:
+        child.stop()
+    assert restarts()[0].endswith("exited with status 3; starting a new one in 0.05 s")
+    delays = [message.rsplit(" in ", 1)[1] for message in restarts()[:5]]
+    assert delays == ["0.05 s", "0.1 s", "0.2 s", "0.2 s", "0.2 s"]
