@@ -24,7 +24,21 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [COMPTOIR_BASE_URL]
 if COMPTOIR_BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Browsers that saw Comptoir over https never fall back to http for a year.
+    SECURE_HSTS_SECONDS = int(os.environ.get("COMPTOIR_HSTS_SECONDS", 31_536_000))
+    # Subdomains of Comptoir's own host only (e.g. *.comptoir.shop.example), not siblings.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Joining the browsers' preload list binds the whole registrable domain for good: that
+    # is its owner's decision, not something a self-hosted app may take for them.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain http, and must not be sent round in redirects.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # gunicorn speaks plain http: an https base URL means a proxy terminates TLS in front
+    # and says so in X-Forwarded-Proto. Trusting that header is only safe when such a proxy
+    # overwrites it, so an operator serving without one turns it off.
+    if config.flag("COMPTOIR_BEHIND_PROXY", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -50,10 +64,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "comptoir.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "comptoir.api.middleware.ApiErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -121,9 +137,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 globals().update(config.email(os.environ.get("COMPTOIR_EMAIL_URL")))
 # E-mail services post bounces and complaints to /webhooks/esp/<service>/tracking/, with
 # HTTP basic auth "user:password" (anymail's WEBHOOK_SECRET).
+# Where a service signs its webhooks too, COMPTOIR_ESP_WEBHOOK_SIGNING_KEY is its key
+# (Mailgun's "HTTP webhook signing key", Mandrill's webhook key).
+_ESP_SIGNING_KEY = os.environ.get("COMPTOIR_ESP_WEBHOOK_SIGNING_KEY") or None
 ANYMAIL = {
     **globals().get("ANYMAIL", {}),
     "WEBHOOK_SECRET": os.environ.get("COMPTOIR_ESP_WEBHOOK_SECRET") or None,
+    **(
+        {"MAILGUN_WEBHOOK_SIGNING_KEY": _ESP_SIGNING_KEY, "MANDRILL_WEBHOOK_KEY": _ESP_SIGNING_KEY}
+        if _ESP_SIGNING_KEY
+        else {}
+    ),
 }
 # Optional DKIM signing of every outgoing message (comptoir/mail/dkim.py).
 COMPTOIR_DKIM_DOMAIN = os.environ.get("COMPTOIR_DKIM_DOMAIN", "")
@@ -153,9 +177,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden": {"()": "comptoir.core.log_filters.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
-    "loggers": {"comptoir": {"level": "INFO"}},
+    "loggers": {"comptoir": {"level": "INFO"}, "django.request": {"filters": ["forbidden"]}},
 }
 
 # Functions that `comptoir worker` calls on every tick to claim due rows of our own tables.

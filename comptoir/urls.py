@@ -1,25 +1,19 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from comptoir.api.app import api
 from comptoir.consent import views as consent_views
 from comptoir.mail import views as mail_views
+from comptoir.mail import webhooks as esp_webhooks
 from comptoir.web import views
-from comptoir.web.forms import LoginForm
+from comptoir.web.login import LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("webhooks/", include("comptoir.commerce.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=LoginForm
-        ),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -27,7 +21,7 @@ urlpatterns = [
     path("u/<str:token>/", consent_views.unsubscribe, name="unsubscribe"),
     path("t/o/<str:token>.gif", mail_views.track_open, name="track_open"),
     path("t/c/<str:token>/", mail_views.track_click, name="track_click"),
-    path("webhooks/esp/", include("anymail.urls")),
+    path("webhooks/esp/<str:esp>/tracking/", esp_webhooks.esp_tracking, name="esp_tracking"),
     re_path(r"^media/(?P<path>.*)$", views.media, name="media"),
 ]
 

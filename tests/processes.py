@@ -17,6 +17,8 @@ def comptoir_env(var_dir, **overrides) -> dict:
         key: value for key, value in os.environ.items() if not key.startswith("COMPTOIR_")
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser tests for their own process only (tests/e2e/conftest.py).
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     environment.update(COMPTOIR_VAR_DIR=str(var_dir), **overrides)
     return environment
 

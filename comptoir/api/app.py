@@ -1,7 +1,5 @@
 """The JSON API under /api/v1/ (W4, P1): one router module per resource."""
 
-from ninja import NinjaAPI
-
 from comptoir.api import (
     commerce,
     consent,
@@ -18,8 +16,9 @@ from comptoir.api import (
     workspace,
 )
 from comptoir.api.auth import TokenAuth
+from comptoir.api.openapi import ComptoirApi
 
-api = NinjaAPI(
+api = ComptoirApi(
     title="Comptoir API",
     version="1",
     description=(

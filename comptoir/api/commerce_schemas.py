@@ -13,14 +13,31 @@ getter object, which cost more than the rest of the request's Python.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field
 
 from comptoir.api.contact_schemas import (
     Address,
     money,
 )
+
+
+def _iso_text(value):
+    # pydantic would read a number as a Unix time: -1 is then 1969. The contract says ISO.
+    if not isinstance(value, str):
+        raise ValueError("an ISO 8601 date and time with offset is required")
+    return value
+
+
+def _plausible(value: datetime) -> datetime:
+    if not 1970 <= value.year <= 2100:
+        raise ValueError("the year must be between 1970 and 2100")
+    return value
+
+
+# A time the store sends: ISO 8601 with its offset, in a year a shop can have lived.
+StoreTime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
 
 MONEY = Field(description='A decimal string, e.g. `"12.50"`; never negative.')
 ORDER_STATUSES = ["open", "completed", "canceled"]
@@ -67,8 +84,8 @@ class OrderIn(BaseModel):
     phone: str | None = Field(None, max_length=100)
     number: str | None = Field(None, max_length=200, description="As shown to the buyer.")
     status: str = Field(**_enum(ORDER_STATUSES, "Else 422 `invalid_status`."))
-    placed_at: datetime = Field(description="ISO 8601 with offset.")
-    updated_at: datetime | None = Field(
+    placed_at: StoreTime = Field(description="ISO 8601 with offset, year 1970 to 2100.")
+    updated_at: StoreTime | None = Field(
         None, description="The store's modification time: older versions are ignored."
     )
     currency: str = Field(max_length=10, description="ISO 4217 code (else 422 `invalid_currency`).")
@@ -99,8 +116,8 @@ class CartIn(BaseModel):
     email: str | None = Field(None, max_length=254)
     items: list[CartItemIn] = Field(description="At most 500.")
     recovery_url: str | None = Field(None, max_length=2000)
-    updated_at: datetime = Field(description="ISO 8601; an older one than stored is ignored.")
-    completed_at: datetime | None = None
+    updated_at: StoreTime = Field(description="ISO 8601; an older one than stored is ignored.")
+    completed_at: StoreTime | None = None
     currency: str | None = Field(None, max_length=10, description="Default: the workspace's.")
 
 
@@ -108,7 +125,7 @@ class SubscriptionIn(BaseModel):
     email: str = Field(max_length=254)
     product_id: str | None = Field(None, max_length=200)
     status: str = Field(**_enum(SUBSCRIPTION_STATUSES, "Else 422 `invalid_status`."))
-    next_billing_at: datetime | None = None
+    next_billing_at: StoreTime | None = None
 
 
 class DraftOrderIn(BaseModel):

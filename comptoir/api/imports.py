@@ -114,8 +114,8 @@ def import_get(request, job_id: int):
 
 @router.get("/{job_id}/errors.csv")
 def import_errors_csv(request, job_id: int):
-    """Every refused row as CSV: line, e-mail, reason."""
-    job = _job(require(request, Action.VIEW), job_id)
+    """Every refused row as CSV: line, e-mail, reason. Personal data: the export role only."""
+    job = _job(require(request, Action.EXPORT), job_id)
     return error_report_response(job)
 
 

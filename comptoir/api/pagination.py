@@ -42,13 +42,32 @@ def _encode(values: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a cursor value")
+
+
+def _cursor_value(value) -> bool:
+    """What `_encode` writes: an integer a database column holds, or a string."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and len(value) <= 500
+
+
 def _decode(cursor: str, size: int) -> list:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        # Infinity and NaN are not JSON, but Python's reader accepts them unless told not to.
+        raw = base64.urlsafe_b64decode(padded.encode())
+        values = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):
         values = None
-    if not isinstance(values, list) or len(values) != size:
+    if (
+        not isinstance(values, list)
+        or len(values) != size
+        or not all(_cursor_value(value) for value in values)
+    ):
         raise _invalid_cursor()
     return values
 
@@ -135,7 +154,7 @@ def paginate(queryset: QuerySet, params: PageParams, ordering: list[str]) -> Pag
         if params.cursor:
             queryset = queryset.filter(_after(ordering, _decode(params.cursor, len(ordering))))
         rows = list(queryset[: params.limit + 1])
-    except (ValueError, TypeError, ValidationError):
+    except (ValueError, TypeError, OverflowError, ValidationError):
         # Values of the wrong type for their column: a cursor we never issued.
         raise _invalid_cursor() from None
     has_more = len(rows) > params.limit

@@ -24,7 +24,8 @@ def staff_add(request, payload: StaffIn):
         workspace=workspace,
         email=payload.email,
         role=payload.role,
-        invited_by=request.auth.created_by,
+        # A token acts for nobody in person: it can never make an owner (W3).
+        invited_by=None,
     )
     return Status(201, membership)
 

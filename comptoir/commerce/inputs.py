@@ -101,10 +101,10 @@ def money(value, field: str, *, required: bool = True) -> Decimal:
         raise ServiceError(
             _("%(field)s cannot be negative.") % {"field": field}, code="invalid_money"
         )
-    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    # Compared before rounding: quantize() cannot even represent "1e28" with two places.
     if amount > MONEY_MAX:
         raise ServiceError(_("%(field)s is too large.") % {"field": field}, code="invalid_money")
-    return amount
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def currency(value) -> str:

@@ -11,6 +11,7 @@ from comptoir.commerce.privacy import contact_commerce_anonymise, contact_commer
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.services import suppression_add
 from comptoir.contacts.models import Contact, ContactEvent
+from comptoir.contacts.services import contact_lock
 from comptoir.core.models import User
 from comptoir.core.scoping import scoped
 from comptoir.mail.models import Delivery, OutboxMessage
@@ -92,6 +93,7 @@ def contact_export(*, contact: Contact) -> dict:
 def contact_erase(*, contact: Contact, actor: User | None) -> Suppression | None:
     """Remove the person: their contact, ledger, timeline, notes and e-mails go; their
     orders stay without personal data; a hashed suppression entry stays (K6)."""
+    contact = contact_lock(contact)
     suppression = None
     if contact.email:
         suppression = suppression_add(

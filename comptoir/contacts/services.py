@@ -514,9 +514,23 @@ def _note_write(*, contact: Contact, author: User | None, body: str) -> Note:
     return note
 
 
+def contact_lock(contact: Contact) -> Contact:
+    """Lock the contact's row for this transaction, or say it is gone.
+
+    A write about a contact and its erasure (X5) take this lock first, so they queue: a note
+    added while the person is being erased finds them gone (404), never a foreign-key error
+    that would also stop the erasure."""
+    locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+    if locked is None:
+        raise ServiceError(_("This contact no longer exists."), code="not_found", status=404)
+    return locked
+
+
 @transaction.atomic
 def note_create(*, contact: Contact, author: User | None, body: str) -> Note:
-    return _note_write(contact=contact, author=author, body=_clean_note(body))
+    body = _clean_note(body)
+    contact_lock(contact)
+    return _note_write(contact=contact, author=author, body=body)
 
 
 def note_may_change(*, note: Note, actor: User | None, role: str | None = None) -> bool:

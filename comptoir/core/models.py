@@ -152,6 +152,25 @@ class WorkspaceScoped(models.Model):
         abstract = True
 
 
+class RateLimitWindow(models.Model):
+    """How often something keyed (a login for an account, an IP …) happened in one window.
+
+    In the database rather than in a process's memory: gunicorn runs several processes, and
+    a limit each of them counted alone would be several times the documented one."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="one_window_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.hits}"
+
+
 class TaskLease(models.Model):
     """Which worker runs a task of the database backend, and when it last said it still does
     (core.leases). One row per running task, keyed by django-tasks-db's result id; the row

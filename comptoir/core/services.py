@@ -95,15 +95,46 @@ def _owner_count(workspace: Workspace) -> int:
     return Membership.objects.filter(workspace=workspace, role=Role.OWNER).count()
 
 
+def _owner_change_check(
+    workspace: Workspace, actor: User | None, password: str | None, refusal: str
+) -> None:
+    """Ownership changes hands only by an owner, in person, who types their password.
+
+    `actor` is None for an API token: a token never carries ownership, whoever created it,
+    so a leaked admin token cannot make an owner who would then demote the real one (W3).
+    """
+    if actor is None:
+        raise ServiceError(
+            _("Owners are added, changed and removed only by an owner, in the dashboard."),
+            code="owner_requires_dashboard",
+            status=403,
+        )
+    if not _is_owner(workspace, actor):
+        raise ServiceError(refusal, code="forbidden", status=403)
+    if not password or not actor.check_password(password):
+        raise ServiceError(
+            _("Type your own password to change an owner."), code="wrong_password", status=403
+        )
+
+
 @transaction.atomic
 def membership_invite(
-    *, workspace: Workspace, email: str, role: str, invited_by: User | None
+    *,
+    workspace: Workspace,
+    email: str,
+    role: str,
+    invited_by: User | None,
+    password: str | None = None,
 ) -> Membership:
-    """Give a person a role in the workspace; a newcomer gets an e-mail to choose a password."""
+    """Give a person a role in the workspace; a newcomer gets an e-mail to choose a password.
+
+    `password` is the inviting owner's own, required only to add an owner."""
     if role not in Role.values:
         raise ServiceError(_("Unknown role."), code="invalid_role")
-    if role == Role.OWNER and not _is_owner(workspace, invited_by):
-        raise ServiceError(_("Only an owner can add another owner."), code="forbidden", status=403)
+    if role == Role.OWNER:
+        _owner_change_check(
+            workspace, invited_by, password, _("Only an owner can add another owner.")
+        )
     is_new = not User.objects.filter(email__iexact=email.strip()).exists()
     user = user_get_or_create(email=email)
     try:
@@ -144,12 +175,17 @@ def _is_owner(workspace: Workspace, user: User) -> bool:
 
 
 @transaction.atomic
-def membership_set_role(*, membership: Membership, role: str, actor: User) -> Membership:
+def membership_set_role(
+    *, membership: Membership, role: str, actor: User | None, password: str | None = None
+) -> Membership:
     if role not in Role.values:
         raise ServiceError(_("Unknown role."), code="invalid_role")
-    touches_owner = Role.OWNER in (role, membership.role)
-    if touches_owner and not _is_owner(membership.workspace, actor):
-        raise ServiceError(_("Only an owner can change an owner."), code="forbidden", status=403)
+    if role == membership.role:
+        return membership
+    if Role.OWNER in (role, membership.role):
+        _owner_change_check(
+            membership.workspace, actor, password, _("Only an owner can change an owner.")
+        )
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if (
         membership.role == Role.OWNER
@@ -165,12 +201,13 @@ def membership_set_role(*, membership: Membership, role: str, actor: User) -> Me
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: User) -> None:
+def membership_remove(
+    *, membership: Membership, actor: User | None, password: str | None = None
+) -> None:
     if membership.role == Role.OWNER:
-        if not _is_owner(membership.workspace, actor):
-            raise ServiceError(
-                _("Only an owner can remove an owner."), code="forbidden", status=403
-            )
+        _owner_change_check(
+            membership.workspace, actor, password, _("Only an owner can remove an owner.")
+        )
         if _owner_count(membership.workspace) <= 1:
             raise ServiceError(
                 _("A workspace keeps at least one owner."), code="last_owner", status=409

@@ -8,6 +8,7 @@ class MailConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from comptoir.mail import checks  # noqa: F401 - registers the deploy check
         from comptoir.mail.bounces import esp_event_received
 
         tracking.connect(esp_event_received, dispatch_uid="comptoir.mail.bounces")

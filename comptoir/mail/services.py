@@ -15,7 +15,7 @@ from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.core.models import User
 from comptoir.core.services import ServiceError
 from comptoir.mail import tracking
-from comptoir.mail.bounces import METADATA_KEY
+from comptoir.mail.bounces import METADATA_KEY, esp_reference
 from comptoir.mail.models import Delivery, DeliveryClick
 from comptoir.mail.rendering import Rendered, render_message
 
@@ -106,7 +106,7 @@ def _message(delivery: Delivery, rendered: Rendered) -> EmailMultiAlternatives:
     )
     message.attach_alternative(rendered.html, "text/html")
     # E-mail services (anymail) echo this back in bounce and complaint events.
-    message.metadata = {METADATA_KEY: str(delivery.pk)}
+    message.metadata = {METADATA_KEY: esp_reference(delivery.pk)}
     return message
 
 

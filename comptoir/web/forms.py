@@ -47,14 +47,38 @@ class LoginForm(AuthenticationForm):
         # page's heading; the field is one Tab away.
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
+    # Set by the login view when the attempt is throttled: refused before the password is
+    # even checked, so a guess that happens to be right teaches the guesser nothing.
+    throttle_message: str | None = None
+
+    def clean(self):
+        if self.throttle_message:
+            raise forms.ValidationError(self.throttle_message, code="throttled")
+        return super().clean()
+
 
 class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MARKETER)
+    password = forms.CharField(
+        label=_("Your password (only to add an owner)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+    )
 
 
 class StaffRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    password = forms.CharField(required=False, widget=forms.PasswordInput)
+
+
+class OwnerConfirmForm(forms.Form):
+    """The acting owner's password, asked before a change that touches an owner."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):

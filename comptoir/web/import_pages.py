@@ -134,7 +134,8 @@ def import_retry(request, job_id: int):
     return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
 
 
-@workspace_view()
+# The report lists the refused rows' e-mail addresses: personal data, as an export is.
+@workspace_view(read=Action.EXPORT)
 def import_errors(request, job_id: int):
     job = get_scoped(ImportJob, request.workspace, pk=job_id)
     return error_report_response(job)

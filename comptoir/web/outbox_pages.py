@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from comptoir.core.csp import allow_inline_styles
 from comptoir.core.roles import Action
 from comptoir.web.access import workspace_view
 from comptoir.web.outbox_reads import (
@@ -38,6 +39,10 @@ def outbox_detail(request, message_id: int):
     )
     if message is None:
         raise Http404
-    return render(
-        request, "web/settings/outbox_message.html", {"opened": outbox_message_open(message)}
+    # The message's HTML is previewed in a sandboxed srcdoc frame, which takes this page's
+    # policy: its inline styles must be allowed there.
+    return allow_inline_styles(
+        render(
+            request, "web/settings/outbox_message.html", {"opened": outbox_message_open(message)}
+        )
     )

@@ -26,7 +26,13 @@ from comptoir.core.services import (
     workspace_update,
 )
 from comptoir.web.access import LAST_WORKSPACE, can, workspace_view
-from comptoir.web.forms import StaffInviteForm, StaffRoleForm, TokenForm, WorkspaceForm
+from comptoir.web.forms import (
+    OwnerConfirmForm,
+    StaffInviteForm,
+    StaffRoleForm,
+    TokenForm,
+    WorkspaceForm,
+)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -105,6 +111,7 @@ def settings_staff(request):
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                     invited_by=request.user,
+                    password=form.cleaned_data["password"],
                 )
             except ServiceError as error:
                 form.add_error(None, error.message)
@@ -119,17 +126,44 @@ def settings_staff(request):
     )
 
 
+def _owner_confirmation(request, membership, error: ServiceError, **fields):
+    """A change that touches an owner asks the acting owner for their password first."""
+    typed = fields.pop("typed")
+    return render(
+        request,
+        "web/settings/owner_confirm.html",
+        {
+            "member": membership,
+            "form": OwnerConfirmForm(),
+            "error": error.message if typed else None,
+            "fields": fields,
+            "action": request.path,
+        },
+        status=403 if typed else 200,
+    )
+
+
 @require_POST
 @workspace_view(write=Action.MANAGE_STAFF)
 def settings_staff_role(request, membership_id: int):
-    membership = get_scoped(Membership, request.workspace, pk=membership_id)
+    membership = get_scoped(
+        Membership.objects.select_related("user"), request.workspace, pk=membership_id
+    )
     form = StaffRoleForm(request.POST)
     if form.is_valid():
+        password = form.cleaned_data["password"]
         try:
             membership_set_role(
-                membership=membership, role=form.cleaned_data["role"], actor=request.user
+                membership=membership,
+                role=form.cleaned_data["role"],
+                actor=request.user,
+                password=password,
             )
         except ServiceError as error:
+            if error.code == "wrong_password":
+                return _owner_confirmation(
+                    request, membership, error, typed=bool(password), role=form.cleaned_data["role"]
+                )
             messages.error(request, error.message)
         else:
             messages.success(request, _("Role changed."))
@@ -139,10 +173,15 @@ def settings_staff_role(request, membership_id: int):
 @require_POST
 @workspace_view(write=Action.MANAGE_STAFF)
 def settings_staff_remove(request, membership_id: int):
-    membership = get_scoped(Membership, request.workspace, pk=membership_id)
+    membership = get_scoped(
+        Membership.objects.select_related("user"), request.workspace, pk=membership_id
+    )
+    password = request.POST.get("password") or None
     try:
-        membership_remove(membership=membership, actor=request.user)
+        membership_remove(membership=membership, actor=request.user, password=password)
     except ServiceError as error:
+        if error.code == "wrong_password":
+            return _owner_confirmation(request, membership, error, typed=bool(password))
         messages.error(request, error.message)
     else:
         messages.success(request, _("Access removed."))

@@ -4,7 +4,7 @@ import pytest
 
 from comptoir.core.models import ApiToken, Membership
 from comptoir.core.roles import Role
-from tests.conftest import api_client_for, make_user
+from tests.conftest import ApiClient, api_client_for, make_user
 
 WRITES = [
     ("PATCH", "/api/v1/workspace", {"name": "Renamed"}),
@@ -129,3 +129,29 @@ def test_a_value_the_database_cannot_store_is_a_422_not_a_500(workspace, api):
     assert (response.status_code, response.json()["code"]) == (422, "invalid_value")
     workspace.refresh_from_db()
     assert workspace.name == "Chez Zoé"
+
+
+def test_an_admin_token_created_by_an_owner_cannot_make_an_owner(workspace, owner):
+    """The attack of issue 10: an owner's admin token minted an owner, who then demoted the
+    original owner. A token never carries ownership, whoever created it."""
+    from comptoir.core.services import token_create
+
+    _token, secret = token_create(
+        workspace=workspace, name="integration", role=Role.ADMIN, created_by=owner
+    )
+    api = ApiClient(secret)
+
+    created = api.post("/api/v1/staff", {"email": "boss@example.com", "role": "owner"})
+
+    assert created.status_code == 403
+    assert created.json()["code"] == "owner_requires_dashboard"
+    assert not Membership.objects.filter(user__email="boss@example.com").exists()
+    admin = api.post("/api/v1/staff", {"email": "helper@example.com", "role": "admin"})
+    assert admin.status_code == 201
+    promoted = api.patch(f"/api/v1/staff/{admin.json()['id']}", {"role": "owner"})
+    assert promoted.status_code == 403
+    assert promoted.json()["code"] == "owner_requires_dashboard"
+    assert Membership.objects.get(user__email="helper@example.com").role == Role.ADMIN
+    own = Membership.objects.get(workspace=workspace, user=owner)
+    assert api.delete(f"/api/v1/staff/{own.pk}").status_code == 403
+    assert Membership.objects.get(pk=own.pk).role == Role.OWNER

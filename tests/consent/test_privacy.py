@@ -136,3 +136,15 @@ def test_erasing_a_person_blanks_the_note_staff_wrote_on_their_draft_order(works
 
     assert api.post(f"/api/v1/contacts/{contact.pk}/erase").status_code == 204
     assert Order.objects.get(workspace=workspace, is_draft=True).note == ""
+
+
+def test_a_note_for_an_erased_contact_is_a_404(workspace):
+    from comptoir.consent.privacy import contact_erase
+    from tests.conftest import api_client_for
+
+    contact = make_contact(workspace, "gone@example.com")
+    api = api_client_for(workspace)
+    contact_erase(contact=contact, actor=None)
+    response = api.post(f"/api/v1/contacts/{contact.pk}/notes", {"body": "hello"})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

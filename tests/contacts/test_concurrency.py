@@ -76,3 +76,30 @@ def test_concurrent_creations_with_one_address_make_one_contact():
     )
     assert outcomes == ["duplicate_email", "duplicate_email", "ok"]
     assert scoped(Contact, workspace).count() == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_racing_new_notes_always_completes_and_the_notes_get_a_404():
+    """Issue 10 (X5): 4 erasures in 15 failed with a foreign-key error while notes came in."""
+    from comptoir.consent.privacy import contact_erase
+    from comptoir.core.roles import Role
+    from tests.conftest import api_client_for
+
+    workspace = make_workspace()
+    api = api_client_for(workspace, Role.ADMIN)
+    for round_ in range(15):
+        contact = make_contact(workspace, f"person{round_}@example.com")
+        statuses = []
+
+        def add_notes(contact=contact, statuses=statuses):
+            for n in range(3):
+                response = api.post(f"/api/v1/contacts/{contact.pk}/notes", {"body": f"n{n}"})
+                statuses.append(response.status_code)
+
+        outcomes = run_together(
+            [lambda contact=contact: contact_erase(contact=contact, actor=None), add_notes]
+        )
+        assert outcomes == ["ok", "ok"], outcomes
+        assert not Contact.objects.filter(pk=contact.pk).exists()
+        assert set(statuses) <= {201, 404}, statuses

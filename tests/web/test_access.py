@@ -4,7 +4,7 @@ import pytest
 
 from comptoir.core.models import ApiToken, Membership
 from comptoir.core.roles import Role
-from tests.conftest import login, make_user, make_workspace
+from tests.conftest import PASSWORD, login, make_user, make_workspace
 
 PAGES = ["contacts", "campaigns", "automations", "signups", "settings", "settings/staff"]
 
@@ -161,10 +161,36 @@ def test_an_admin_cannot_demote_an_owner_but_an_owner_can_add_one(staff, workspa
 
     marketer_membership = Membership.objects.get(user=staff[Role.MARKETER])
     login(owner).post(
-        url(workspace, f"settings/staff/{marketer_membership.pk}/role"), {"role": "owner"}
+        url(workspace, f"settings/staff/{marketer_membership.pk}/role"),
+        {"role": "owner", "password": PASSWORD},
     )
     marketer_membership.refresh_from_db()
     assert marketer_membership.role == Role.OWNER
+
+
+def test_changing_an_owner_in_the_dashboard_asks_for_the_owners_password(staff, workspace, owner):
+    marketer = Membership.objects.get(user=staff[Role.MARKETER])
+    role_url = url(workspace, f"settings/staff/{marketer.pk}/role")
+    client = login(owner)
+
+    asked = client.post(role_url, {"role": "owner"})
+    assert asked.status_code == 200
+    assert 'type="password"' in asked.content.decode()
+    assert 'name="role" value="owner"' in asked.content.decode()
+    wrong = client.post(role_url, {"role": "owner", "password": "not my password"})
+    assert wrong.status_code == 403
+    marketer.refresh_from_db()
+    assert marketer.role == Role.MARKETER
+
+    client.post(role_url, {"role": "owner", "password": PASSWORD})
+    marketer.refresh_from_db()
+    assert marketer.role == Role.OWNER
+    # Removing an owner asks too.
+    remove_url = url(workspace, f"settings/staff/{marketer.pk}/remove")
+    assert 'type="password"' in client.post(remove_url).content.decode()
+    assert Membership.objects.filter(pk=marketer.pk).exists()
+    client.post(remove_url, {"password": PASSWORD})
+    assert not Membership.objects.filter(pk=marketer.pk).exists()
 
 
 def test_tokens_are_created_shown_once_and_revoked_in_the_dashboard(staff, workspace):

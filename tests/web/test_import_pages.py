@@ -7,7 +7,7 @@ from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
 from comptoir.transfer.imports import import_run
 from comptoir.transfer.models import ImportJob
-from tests.conftest import login
+from tests.conftest import api_client_for, login
 from tests.html import unlabelled_fields
 from tests.transfer.helpers import upload
 
@@ -176,3 +176,24 @@ def test_a_viewer_can_neither_cancel_nor_run_again(workspace, staff, owner):
     assert "/cancel/" not in viewer.get(url(workspace, f"{job.pk}/")).content.decode()
     assert viewer.post(url(workspace, f"{job.pk}/cancel/")).status_code == 403
     assert viewer.post(url(workspace, f"{job.pk}/retry/")).status_code == 403
+
+
+def test_a_viewer_cannot_download_the_error_report_which_lists_addresses(workspace, staff):
+    owner = login(staff[Role.OWNER])
+    owner.post(url(workspace), {"file": upload(CONTENT), "preset": ""})
+    job = scoped(ImportJob, workspace).get()
+    owner.post(
+        url(workspace, f"{job.pk}/"),
+        {"map_email": "Courriel", "map_first_name": "Prénom", "map_consent": "Statut"},
+    )
+    import_run(job_id=job.pk)
+    viewer = login(staff[Role.VIEWER])
+
+    page = viewer.get(url(workspace, f"{job.pk}/")).content.decode()
+    assert "errors.csv" not in page
+    assert viewer.get(url(workspace, f"{job.pk}/errors.csv")).status_code == 403
+    api = api_client_for(workspace, Role.VIEWER)
+    assert api.get(f"/api/v1/imports/{job.pk}/errors.csv").status_code == 403
+    assert (
+        login(staff[Role.MARKETER]).get(url(workspace, f"{job.pk}/errors.csv")).status_code == 200
+    )
