@@ -221,10 +221,11 @@ def run_forever(*, interval: float = 1.0, stop: threading.Event | None = None) -
         threading.Thread(target=_dispatch_forever, args=(interval, stop), daemon=True).start()
         _run_rq(burst=False)
         return
-    recover_lost_tasks(unleased=True)
+    first = True
     while not stop.is_set():
         try:
-            recover_lost_tasks()
+            recover_lost_tasks(unleased=first)
+            first = False
             busy = run_dispatchers() + run_due_tasks(identity=identity, limit=100)
         except OperationalError:
             logger.exception("database unavailable; retrying")
