@@ -32,6 +32,19 @@ def flag(name: str, default: bool = False) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a boolean (use 1 or 0)")
 
 
+def seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds above 0")
+    return value
+
+
 def secret_key() -> str:
     """COMPTOIR_SECRET_KEY, or a key generated once and kept under the var directory."""
     key = os.environ.get("COMPTOIR_SECRET_KEY")

@@ -160,6 +160,9 @@ if COMPTOIR_DKIM_DOMAIN and not Path(COMPTOIR_DKIM_KEY_FILE).is_file():
 DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "Comptoir <no-reply@localhost>")
 
 COMPTOIR_REDIS_URL = os.environ.get("COMPTOIR_REDIS_URL") or None
+# A running job whose worker has not renewed its heartbeat (every sixth of this) for this
+# long, and that no live process of this machine holds, is taken back (core.leases).
+COMPTOIR_TASK_LEASE_SECONDS = config.seconds("COMPTOIR_TASK_LEASE_SECONDS", 60.0)
 TASKS = config.tasks(COMPTOIR_REDIS_URL)
 if COMPTOIR_REDIS_URL:
     INSTALLED_APPS += ["django_rq"]

@@ -9,7 +9,12 @@ from comptoir.api.auth import require
 from comptoir.core.roles import Action
 from comptoir.core.scoping import get_scoped, scoped
 from comptoir.transfer.import_reports import error_report_response, first_errors
-from comptoir.transfer.imports import import_create
+from comptoir.transfer.imports import (
+    import_can_run_again,
+    import_cancel,
+    import_create,
+    import_run_again,
+)
 from comptoir.transfer.models import ImportJob
 
 router = Router(tags=["imports"])
@@ -18,6 +23,11 @@ router = Router(tags=["imports"])
 class ImportCreatedOut(Schema):
     id: int
     status: str
+
+
+class ImportErrorOut(Schema):
+    detail: str
+    code: str
 
 
 class RowErrorOut(Schema):
@@ -41,6 +51,8 @@ class ImportOut(Schema):
     preset: str
     mapping: dict[str, str]
     failure: str
+    can_run_again: bool
+    cancel_requested: bool
     error_report_url: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -86,11 +98,16 @@ def import_post(
 def import_get(request, job_id: int):
     """Where an import is; `errors` holds the first 1,000 refused rows (`row` is the line
     in the file, the header being line 1), `errors_total` counts them all and
-    `error_report_url` downloads every one as CSV."""
+    `error_report_url` downloads every one as CSV. A `failed` import says why in `failure`;
+    `can_run_again` tells whether `POST /imports/{id}/retry` may run its file again (after
+    a cancel, a lost worker or an unexpected error: not after a problem with the file)."""
     job = _job(require(request, Action.VIEW), job_id)
     return {
         **{name: getattr(job, name) for name in ImportOut.model_fields if hasattr(job, name)},
         "errors": [{"row": error.line, "message": error.message} for error in first_errors(job)],
+        "failure": job.failure_message,
+        "can_run_again": import_can_run_again(job),
+        "cancel_requested": job.cancel_requested_at is not None,
         "error_report_url": request.build_absolute_uri(f"{request.path.rstrip('/')}/errors.csv"),
     }
 
@@ -100,3 +117,25 @@ def import_errors_csv(request, job_id: int):
     """Every refused row as CSV: line, e-mail, reason. Personal data: the export role only."""
     job = _job(require(request, Action.EXPORT), job_id)
     return error_report_response(job)
+
+
+@router.post("/{job_id}/cancel", response={200: ImportCreatedOut, 409: ImportErrorOut})
+def import_cancel_post(request, job_id: int):
+    """Cancel a `queued` or `running` import. A queued one is `failed` at once; a running
+    one stops at its next chunk of rows and then reads `failed`, having changed nothing
+    (`cancel_requested` is true meanwhile). Either can be run again. 409 `already_saving`
+    once the contacts are being saved (the last, short step), 409 `not_cancellable` for an
+    import that has ended."""
+    workspace = require(request, Action.EDIT)
+    job = import_cancel(job=_job(workspace, job_id), actor=request.auth.created_by)
+    return {"id": job.pk, "status": job.status}
+
+
+@router.post("/{job_id}/retry", response={202: ImportCreatedOut, 409: ImportErrorOut})
+def import_retry_post(request, job_id: int):
+    """Run a failed import's file again, with the same mapping and choices, as a new import
+    (its `id` is returned). 409 `cannot_run_again` when `can_run_again` is false, 409
+    `already_started` when the file is already being imported again."""
+    workspace = require(request, Action.EDIT)
+    job = import_run_again(job=_job(workspace, job_id), actor=request.auth.created_by)
+    return Status(202, {"id": job.pk, "status": job.status})

@@ -169,3 +169,17 @@ class RateLimitWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.hits}"
+
+
+class TaskLease(models.Model):
+    """Which worker runs a task of the database backend, and when it last said it still does
+    (core.leases). One row per running task, keyed by django-tasks-db's result id; the row
+    goes when the task ends, or when another worker takes the task back from a lost one."""
+
+    task_id = models.UUIDField(primary_key=True)
+    holder = models.CharField(max_length=64)
+    claimed_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.task_id} held by {self.holder}"

@@ -236,23 +236,97 @@ def import_start(
         _enqueue(job)
         return job
     if job.status == Status.COMPLETED and job.dry_run and stored_path(job).exists():
-        real = ImportJob.objects.create(
-            workspace=job.workspace,
-            file_name=job.file_name,
-            stored_name=job.stored_name,
-            size=job.size,
-            encoding=job.encoding,
-            delimiter=job.delimiter,
-            preset=job.preset,
-            mapping=job.mapping,
-            file_consent=job.file_consent,
-            consent_confirmed=bool(consent_confirmed),
-            dry_run=False,
-            created_by=actor,
-        )
-        _enqueue(real)
-        return real
+        return _copy(job, consent_confirmed=consent_confirmed, dry_run=False, actor=actor)
     raise ServiceError(_("This import has already started."), code="already_started", status=409)
+
+
+def _copy(job: ImportJob, *, consent_confirmed: bool, dry_run: bool, actor: User | None):
+    """A new queued job of the same stored file with the same choices."""
+    copy = ImportJob.objects.create(
+        workspace=job.workspace,
+        file_name=job.file_name,
+        stored_name=job.stored_name,
+        size=job.size,
+        encoding=job.encoding,
+        delimiter=job.delimiter,
+        preset=job.preset,
+        mapping=job.mapping,
+        file_consent=job.file_consent,
+        consent_confirmed=bool(consent_confirmed),
+        dry_run=dry_run,
+        created_by=actor,
+    )
+    _enqueue(copy)
+    return copy
+
+
+def import_can_run_again(job: ImportJob) -> bool:
+    """A failed job whose file is still here: cancelled, its worker lost, or stopped on
+    an error that was not the file's (a file-level problem deletes the file)."""
+    return job.status == Status.FAILED and stored_path(job).exists()
+
+
+@transaction.atomic
+def import_run_again(*, job: ImportJob, actor: User | None) -> ImportJob:
+    """Queue a new job of a failed import's file, with the same choices."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not import_can_run_again(job):
+        raise ServiceError(
+            _("Only a failed import whose file is still kept can be run again."),
+            code="cannot_run_again",
+            status=409,
+        )
+    if ImportJob.objects.filter(
+        stored_name=job.stored_name, status__in=[Status.QUEUED, Status.RUNNING]
+    ).exists():
+        raise ServiceError(
+            _("This file is already being imported again."), code="already_started", status=409
+        )
+    return _copy(job, consent_confirmed=job.consent_confirmed, dry_run=job.dry_run, actor=actor)
+
+
+@transaction.atomic
+def import_cancel(*, job: ImportJob, actor: User | None) -> ImportJob:
+    """Stop a queued or running import: a queued one at once, a running one at its next
+    chunk of rows (it undoes what it staged). Either can be run again afterwards."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status == Status.QUEUED:
+        _stop(job, ImportJob.StopReason.CANCELLED, "Cancelled before it started.")
+    elif job.status == Status.RUNNING and job.phase != ImportJob.Phase.MERGING:
+        if job.cancel_requested_at is None:
+            _progress(job, cancel_requested_at=timezone.now())
+    elif job.status == Status.RUNNING:
+        # The merge is one transaction that ends soon: stopping it would only throw it away.
+        raise ServiceError(
+            _("The contacts are being saved: it is too late to cancel this import."),
+            code="already_saving",
+            status=409,
+        )
+    else:
+        raise ServiceError(
+            _("This import has ended: there is nothing to cancel."),
+            code="not_cancellable",
+            status=409,
+        )
+    logger.info("import %s: cancelled by %s", job.pk, actor or "an API token")
+    return job
+
+
+@transaction.atomic
+def import_worker_lost(*, job_id: int, reason: str) -> ImportJob | None:
+    """The worker running this job is gone (core.leases): undo what it staged and fail the
+    job, which can be run again. Whatever it had merged was one transaction, which the
+    database rolled back when the worker's connection went away."""
+    job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+    if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+        return job
+    logger.warning("import %s failed: %s", job_id, reason)
+    _stop(
+        job,
+        ImportJob.StopReason.WORKER_LOST,
+        f"The import did not finish: {reason}. Nothing was imported; it can be run again.",
+    )
+    return job
 
 
 # ------------------------------------------------------------------------------ the job
@@ -276,23 +350,78 @@ def import_run(*, job_id: int) -> ImportJob:
         return job  # already run, or running elsewhere
     _forget_stale_files(job)
     staging = Staging(job.pk)
+    # Kept for "Run it again", unless the file itself is the problem (or no longer needed).
+    keep_file = True
     try:
         _read(job, staging)
         _merge(job, staging)
-    except (reading.FileError, ServiceError) as error:
+    except _Cancelled:
+        _stop(job, ImportJob.StopReason.CANCELLED, "Cancelled while it ran.")
+    except _TakenBack:
+        # Our worker was thought lost and the job was failed meanwhile: leave it so.
+        logger.warning("import %s was taken back from this worker; stopped", job.pk)
+    except reading.FileError as error:
+        _fail(job, str(error))
+        keep_file = False
+    except ServiceError as error:
         _fail(job, str(error))
     except Exception:
         logger.exception("import %s failed", job.pk)
-        _fail(job, _("The import stopped on an unexpected error; nothing was imported."))
+        _fail(
+            job,
+            _(
+                "The import stopped on an unexpected error; nothing was imported. "
+                "You can run it again."
+            ),
+        )
     finally:
         staging.drop()
-        if not (job.dry_run and job.status == Status.COMPLETED):
+        if job.status == Status.COMPLETED and not job.dry_run or not keep_file:
             _forget_file(job)
     return job
 
 
+class _Cancelled(Exception):
+    pass
+
+
+class _TakenBack(Exception):
+    pass
+
+
+def _still_wanted(job: ImportJob, *, lock: bool = False) -> None:
+    """Between two chunks: stop if someone cancelled the job, or if another worker took it
+    back from this one."""
+    rows = ImportJob.objects.filter(pk=job.pk)
+    if lock:
+        rows = rows.select_for_update()
+    status, cancel = rows.values_list("status", "cancel_requested_at").get()
+    if status != Status.RUNNING:
+        raise _TakenBack
+    if cancel is not None:
+        raise _Cancelled
+
+
 def _fail(job: ImportJob, message: str) -> None:
     _progress(job, status=Status.FAILED, failure=message, finished_at=timezone.now())
+
+
+def _stop(job: ImportJob, reason: str, failure: str) -> None:
+    """Fail a job that was not at fault, as if it had never run: the refused rows it noted
+    go, and so do its counters (the staging table goes with its database session)."""
+    job.row_errors.all().delete()
+    _progress(
+        job,
+        status=Status.FAILED,
+        stop_reason=reason,
+        failure=failure,
+        finished_at=timezone.now(),
+        phase="",
+        total=0,
+        processed=0,
+        bytes_read=0,
+        errors_total=0,
+    )
 
 
 def _read(job: ImportJob, staging: Staging) -> None:
@@ -328,6 +457,7 @@ def _read(job: ImportJob, staging: Staging) -> None:
                     )
                 )
             if len(batch) >= CHUNK_ROWS or len(errors) >= ERROR_BATCH:
+                _still_wanted(job)
                 flushing = time.perf_counter()
                 refused += _flush(staging, batch, errors)
                 _progress(job, processed=total, errors_total=refused, bytes_read=rows.position)
@@ -371,6 +501,8 @@ def _merge(job: ImportJob, staging: Staging) -> None:
             consent_confirmed=job.consent_confirmed,
             suppression_detail=f"import: cleaned in {job.file_name}",
         ).run()
+        # A cancel that came during the merge (or a takeover) throws the merge away.
+        _still_wanted(job, lock=True)
         if job.dry_run:
             transaction.set_rollback(True)
         committing = time.perf_counter()
@@ -403,14 +535,16 @@ def _forget_file(job: ImportJob) -> None:
 
 
 def _forget_stale_files(job: ImportJob) -> None:
-    """Files of dry runs nobody followed with the real import, and of drafts never
-    started, go after a day."""
+    """Files of dry runs nobody followed with the real import, of drafts never started
+    and of failed imports nobody ran again go after a day."""
     cutoff = timezone.now() - dt.timedelta(days=DRY_RUN_FILE_DAYS)
     in_use = ImportJob.objects.filter(
         Q(created_at__gte=cutoff) | Q(status__in=[Status.QUEUED, Status.RUNNING])
     ).values("stored_name")
     stale = (
-        ImportJob.objects.filter(created_at__lt=cutoff, status__in=[Status.COMPLETED, Status.DRAFT])
+        ImportJob.objects.filter(
+            created_at__lt=cutoff, status__in=[Status.COMPLETED, Status.DRAFT, Status.FAILED]
+        )
         .exclude(stored_name__in=in_use)
         .values_list("stored_name", flat=True)
         .distinct()

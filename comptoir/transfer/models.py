@@ -6,6 +6,7 @@ Exports (X3, X4) keep no state: they stream straight from the directory.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.models import WorkspaceScoped
@@ -26,6 +27,12 @@ class ImportJob(WorkspaceScoped):
     class Phase(models.TextChoices):
         READING = "reading", _("Reading the file")
         MERGING = "merging", _("Saving the contacts")
+
+    class StopReason(models.TextChoices):
+        """Why a job that was not at fault failed: it can be run again as it is."""
+
+        CANCELLED = "cancelled", _("Cancelled")
+        WORKER_LOST = "worker_lost", _("Its worker stopped")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
@@ -54,6 +61,9 @@ class ImportJob(WorkspaceScoped):
     errors_total = models.PositiveIntegerField(default=0)
     # Why the whole import failed (a file-level problem), shown as is.
     failure = models.TextField(blank=True)
+    stop_reason = models.CharField(max_length=12, choices=StopReason.choices, blank=True)
+    # Set by "Cancel" while the job runs: the job stops at its next chunk.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
     # Seconds spent in each phase, for the benchmark and for support.
     timings = models.JSONField(default=dict, blank=True)
 
@@ -85,6 +95,19 @@ class ImportJob(WorkspaceScoped):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.COMPLETED, self.Status.FAILED)
+
+    @property
+    def failure_message(self) -> str:
+        """`failure`, in the reader's language when the job stopped through no fault of its
+        file."""
+        if self.stop_reason == self.StopReason.CANCELLED:
+            return gettext("Cancelled; nothing was imported. You can run it again.")
+        if self.stop_reason == self.StopReason.WORKER_LOST:
+            return gettext(
+                "The worker running this import stopped before it finished (it was restarted, "
+                "or ran out of memory); nothing was imported. You can run it again."
+            )
+        return self.failure
 
 
 class ImportRowError(models.Model):

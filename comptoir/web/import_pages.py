@@ -1,12 +1,21 @@
 """The contact import pages (X1, X2): upload, map the columns, follow the job, read its result."""
 
+from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from comptoir.core.roles import Action
 from comptoir.core.scoping import get_scoped, scoped
 from comptoir.core.services import ServiceError
+from comptoir.transfer import imports
 from comptoir.transfer.import_reports import error_report_response, first_errors
-from comptoir.transfer.imports import import_create, import_inspect, import_start
+from comptoir.transfer.imports import (
+    import_can_run_again,
+    import_create,
+    import_inspect,
+    import_start,
+)
 from comptoir.transfer.models import ImportJob
 from comptoir.web.access import workspace_view
 from comptoir.web.import_forms import ImportStartForm, ImportUploadForm
@@ -61,7 +70,12 @@ def import_detail(request, job_id: int):
             form.add_service_error(error)
         else:
             return redirect("import_detail", slug=request.workspace.slug, job_id=real.pk)
-    context = {"job": job, "errors": first_errors(job, ERRORS_SHOWN), "form": form}
+    context = {
+        "job": job,
+        "errors": first_errors(job, ERRORS_SHOWN),
+        "form": form,
+        "can_run_again": import_can_run_again(job),
+    }
     if request.htmx:
         return render(request, "web/contacts/imports/status.html", context)
     return render(request, "web/contacts/imports/detail.html", context)
@@ -91,6 +105,33 @@ def _mapping_page(request, job: ImportJob):
     context = {"job": job, "form": form, "inspection": inspection}
     status = 422 if form.errors else 200
     return render(request, "web/contacts/imports/mapping.html", context, status=status)
+
+
+@require_POST
+@workspace_view()
+def import_cancel(request, job_id: int):
+    job = get_scoped(ImportJob, request.workspace, pk=job_id)
+    try:
+        job = imports.import_cancel(job=job, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        if job.is_finished:
+            messages.success(request, _("Import cancelled: nothing was imported."))
+        else:
+            messages.info(request, _("The import stops after the rows it is reading now."))
+    return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
+
+
+@require_POST
+@workspace_view()
+def import_retry(request, job_id: int):
+    job = get_scoped(ImportJob, request.workspace, pk=job_id)
+    try:
+        job = imports.import_run_again(job=job, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
 
 
 # The report lists the refused rows' e-mail addresses: personal data, as an export is.

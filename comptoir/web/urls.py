@@ -33,6 +33,8 @@ urlpatterns = [
     ),
     path("contacts/imports/", import_pages.import_list, name="imports"),
     path("contacts/imports/<int:job_id>/", import_pages.import_detail, name="import_detail"),
+    path("contacts/imports/<int:job_id>/cancel/", import_pages.import_cancel, name="import_cancel"),
+    path("contacts/imports/<int:job_id>/retry/", import_pages.import_retry, name="import_retry"),
     path(
         "contacts/imports/<int:job_id>/errors.csv",
         import_pages.import_errors,

@@ -128,3 +128,59 @@ def test_a_dashboard_draft_is_not_an_api_import(api, workspace):
         workspace=workspace, upload=upload("Email\na@example.com\n"), actor=None, start=False
     )
     assert api.get(f"/api/v1/imports/{draft.pk}").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_cancelled_through_the_api_can_be_run_again(api, workspace):
+    job_id = post_import(api, "Email\na@example.com\nb@example.com\n").json()["id"]
+
+    cancelled = api.post(f"/api/v1/imports/{job_id}/cancel")
+    assert cancelled.status_code == 200
+    assert cancelled.json() == {"id": job_id, "status": "failed"}
+    run_once()
+    result = api.get(f"/api/v1/imports/{job_id}").json()
+    assert (result["status"], result["can_run_again"]) == ("failed", True)
+    assert result["failure"] == "Cancelled; nothing was imported. You can run it again."
+    assert not scoped(Contact, workspace).exists()
+    again = api.post(f"/api/v1/imports/{job_id}/cancel")
+    assert (again.status_code, again.json()["code"]) == (409, "not_cancellable")
+
+    retried = api.post(f"/api/v1/imports/{job_id}/retry")
+    assert retried.status_code == 202
+    new_id = retried.json()["id"]
+    assert new_id != job_id
+    run_once()
+    assert api.get(f"/api/v1/imports/{new_id}").json()["created"] == 2
+    assert api.get(f"/api/v1/imports/{job_id}").json()["status"] == "failed"  # history kept
+    refused = api.post(f"/api/v1/imports/{new_id}/retry")
+    assert (refused.status_code, refused.json()["code"]) == (409, "cannot_run_again")
+
+
+def test_cancelling_a_running_import_through_the_api_asks_it_to_stop(api, workspace):
+    from comptoir.transfer.models import ImportJob
+
+    job_id = post_import(api, "Email\na@example.com\n").json()["id"]
+    ImportJob.objects.filter(pk=job_id).update(status="running", phase="reading")
+
+    response = api.post(f"/api/v1/imports/{job_id}/cancel")
+
+    assert response.json() == {"id": job_id, "status": "running"}
+    assert api.get(f"/api/v1/imports/{job_id}").json()["cancel_requested"] is True
+
+
+def test_cancel_and_retry_need_the_edit_permission_and_stay_in_their_workspace(
+    api, workspace, other_workspace
+):
+    job_id = post_import(api, "Email\na@example.com\n").json()["id"]
+    viewer = api_client_for(workspace, Role.VIEWER)
+    assert viewer.post(f"/api/v1/imports/{job_id}/cancel").status_code == 403
+    assert viewer.post(f"/api/v1/imports/{job_id}/retry").status_code == 403
+    stranger = api_client_for(other_workspace)
+    assert stranger.post(f"/api/v1/imports/{job_id}/cancel").status_code == 404
+    assert stranger.post(f"/api/v1/imports/{job_id}/retry").status_code == 404
+
+
+def test_cancel_and_retry_are_in_the_openapi_schema(api):
+    paths = api.client.get("/api/v1/openapi.json").json()["paths"]
+    assert "409" in paths["/api/v1/imports/{job_id}/cancel"]["post"]["responses"]
+    assert "202" in paths["/api/v1/imports/{job_id}/retry"]["post"]["responses"]

@@ -108,3 +108,20 @@ def test_an_email_service_url_selects_its_anymail_backend():
 def test_an_email_service_url_without_its_key_is_refused():
     with pytest.raises(config.ConfigError, match="needs the API key"):
         config.email("postmark://")
+
+
+@pytest.mark.parametrize("raw, seconds", [(None, 60.0), ("", 60.0), ("90", 90.0), ("2.5", 2.5)])
+def test_the_task_lease_is_a_number_of_seconds(monkeypatch, raw, seconds):
+    if raw is None:
+        monkeypatch.delenv("COMPTOIR_TASK_LEASE_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("COMPTOIR_TASK_LEASE_SECONDS", raw)
+    assert config.seconds("COMPTOIR_TASK_LEASE_SECONDS", 60.0) == seconds
+
+
+def test_a_task_lease_that_is_no_duration_stops_the_cli_with_one_line(tmp_path):
+    result = run_comptoir(tmp_path, "worker", "--once", COMPTOIR_TASK_LEASE_SECONDS="0")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "comptoir: error: COMPTOIR_TASK_LEASE_SECONDS='0' is not a number of seconds above 0"
+    ]

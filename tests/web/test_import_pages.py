@@ -112,6 +112,72 @@ def test_a_viewer_sees_imports_but_cannot_upload(workspace, staff):
     assert client.post(url(workspace), {"file": upload(CONTENT)}).status_code == 403
 
 
+FRENCH = {"Accept-Language": "fr"}
+
+
+def test_a_queued_import_can_be_cancelled_then_run_again_from_the_dashboard(workspace, owner):
+    client = login(owner)
+    client.post(url(workspace), {"file": upload(CONTENT)})
+    job = scoped(ImportJob, workspace).get()
+    client.post(url(workspace, f"{job.pk}/"), {"map_email": "Courriel"})
+
+    page = client.get(url(workspace, f"{job.pk}/"), headers=FRENCH).content.decode()
+    assert f'action="{url(workspace, f"{job.pk}/cancel/")}"' in page
+    assert "Annuler l’import" in page
+
+    response = client.post(url(workspace, f"{job.pk}/cancel/"), headers=FRENCH)
+    assert response["Location"] == url(workspace, f"{job.pk}/")
+    page = client.get(response["Location"], headers=FRENCH).content.decode()
+    assert "Import annulé : rien n’a été importé." in page
+    assert "Annulé ; rien n’a été importé. Vous pouvez le relancer." in page
+    assert "Annuler l’import" not in page
+    assert f'action="{url(workspace, f"{job.pk}/retry/")}"' in page
+    assert "Relancer l’import" in page
+
+    response = client.post(url(workspace, f"{job.pk}/retry/"))
+    again = scoped(ImportJob, workspace).exclude(pk=job.pk).get()
+    assert response["Location"] == url(workspace, f"{again.pk}/")
+    assert (again.status, again.mapping) == ("queued", {"email": "Courriel"})
+    import_run(job_id=again.pk)
+    assert scoped(Contact, workspace).count() == 2
+
+
+def test_a_running_import_asked_to_stop_says_so_and_offers_no_second_cancel(workspace, owner):
+    client = login(owner)
+    client.post(url(workspace), {"file": upload(CONTENT)})
+    job = scoped(ImportJob, workspace).get()
+    ImportJob.objects.filter(pk=job.pk).update(status="running", phase="reading")
+
+    client.post(url(workspace, f"{job.pk}/cancel/"))
+
+    page = client.get(url(workspace, f"{job.pk}/"), headers=FRENCH).content.decode()
+    assert "Arrêt de l’import : rien de ce qu’il a lu n’est conservé." in page
+    assert "Annuler l’import" not in page
+
+
+def test_an_import_whose_worker_was_lost_reads_so_in_french(workspace, owner):
+    client = login(owner)
+    client.post(url(workspace), {"file": upload(CONTENT)})
+    job = scoped(ImportJob, workspace).get()
+    ImportJob.objects.filter(pk=job.pk).update(status="running", phase="reading")
+    from comptoir.transfer.imports import import_worker_lost
+
+    import_worker_lost(job_id=job.pk, reason="the worker running this job stopped (test)")
+
+    page = client.get(url(workspace, f"{job.pk}/"), headers=FRENCH).content.decode()
+    assert "Le processus qui exécutait cet import s’est arrêté avant la fin" in page
+    assert "Relancer l’import" in page
+
+
+def test_a_viewer_can_neither_cancel_nor_run_again(workspace, staff, owner):
+    login(owner).post(url(workspace), {"file": upload(CONTENT)})
+    job = scoped(ImportJob, workspace).get()
+    viewer = login(staff[Role.VIEWER])
+    assert "/cancel/" not in viewer.get(url(workspace, f"{job.pk}/")).content.decode()
+    assert viewer.post(url(workspace, f"{job.pk}/cancel/")).status_code == 403
+    assert viewer.post(url(workspace, f"{job.pk}/retry/")).status_code == 403
+
+
 def test_a_viewer_cannot_download_the_error_report_which_lists_addresses(workspace, staff):
     owner = login(staff[Role.OWNER])
     owner.post(url(workspace), {"file": upload(CONTENT), "preset": ""})

@@ -1,10 +1,94 @@
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
+
+logger = logging.getLogger("comptoir.serve")
+
+# Seconds before starting a worker again after it died: doubled after each quick death (up
+# to the maximum) so that a worker that cannot start does not spin, reset after a long run.
+FIRST_DELAY = 1.0
+MAX_DELAY = 60.0
+LONG_RUN = 30.0
+STOP_TIMEOUT = 10.0
+
+
+def how_it_ended(code: int) -> str:
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with status {code}"
+
+
+class WorkerChild:
+    """The jobs worker as a child process, started again whenever it dies."""
+
+    def __init__(self, command: list[str]):
+        self.command = command
+        self.owner = os.getpid()
+        self.process: subprocess.Popen | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher = threading.Thread(target=self._watch, name="comptoir-worker-watch")
+        self._watcher.daemon = True
+
+    def start(self) -> None:
+        self._spawn()
+        self._watcher.start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self.process = subprocess.Popen(self.command)  # noqa: S603 - our own interpreter
+            self.started = time.monotonic()
+        logger.info("started the jobs worker (pid %s)", self.process.pid)
+
+    def _watch(self) -> None:
+        delay = FIRST_DELAY
+        while not self._stopping.is_set():
+            # A blocking wait reaps the child the moment it ends, before gunicorn's arbiter
+            # (which reaps every child it is told about) can take its exit status from us.
+            code = self.process.wait()
+            if self._stopping.is_set():
+                return
+            lived = time.monotonic() - self.started
+            delay = FIRST_DELAY if lived >= LONG_RUN else delay
+            logger.error(
+                "the jobs worker (pid %s) %s; starting a new one in %g s",
+                self.process.pid,
+                how_it_ended(code),
+                delay,
+            )
+            if self._stopping.wait(delay):
+                return
+            self._spawn()
+            delay = min(MAX_DELAY, delay * 2)
+
+    def stop(self) -> None:
+        if os.getpid() != self.owner:
+            # A web worker that gunicorn forked, leaving through the same `finally`: the
+            # jobs worker is the arbiter's to stop.
+            return
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class ComptoirServer(BaseApplication):
@@ -42,9 +126,10 @@ class Command(BaseCommand):
             raise CommandError(f"--port {port} is not a TCP port")
         worker = None
         if not no_worker:
-            # The jobs worker runs as a child process: gunicorn forks its web workers, and a
-            # thread in the arbiter would be copied into every one of them.
-            worker = subprocess.Popen([sys.executable, "-m", "comptoir", "worker"])
+            # The jobs worker runs as a child process: gunicorn forks its web workers, which
+            # must not inherit a running worker loop and its database connections.
+            worker = WorkerChild([sys.executable, "-m", "comptoir", "worker"])
+            worker.start()
         self.stdout.write(f"Comptoir is serving on http://{host}:{port}/", ending="\n")
         self.stdout.flush()
         try:
@@ -63,9 +148,5 @@ class Command(BaseCommand):
                 }
             ).run()
         finally:
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            if worker is not None:
+                worker.stop()
