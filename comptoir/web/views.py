@@ -126,9 +126,9 @@ def settings_staff(request):
     )
 
 
-def _owner_confirmation(request, membership, error: ServiceError, **fields):
-    """A change that touches an owner asks the acting owner for their password first."""
-    typed = fields.pop("typed")
+def _owner_confirmation(request, membership, error: ServiceError, *, typed: bool, **fields):
+    """A change that touches an owner asks the acting owner for their password first;
+    `typed` says a password was given (and was wrong), `fields` are posted back hidden."""
     return render(
         request,
         "web/settings/owner_confirm.html",
