@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "comptoir.commerce",
     "comptoir.consent",
     "comptoir.mail",
+    "comptoir.campaigns",
     "comptoir.transfer",
     "comptoir.web",
 ]
@@ -184,4 +185,8 @@ LOGGING = {
 }
 
 # Functions that `comptoir worker` calls on every tick to claim due rows of our own tables.
-COMPTOIR_DISPATCHERS: list[str] = []
+COMPTOIR_DISPATCHERS: list[str] = [
+    # Starts the campaigns that are due, then sends what is queued (the one pipeline).
+    "comptoir.campaigns.services.campaigns_dispatch",
+    "comptoir.mail.pipeline.dispatch",
+]

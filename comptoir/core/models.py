@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +78,13 @@ class Workspace(models.Model):
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]
+    )
+    # E4: a small SMTP relay blocks senders that go faster than it allows.
+    send_rate_per_minute = models.PositiveIntegerField(
+        _("messages per minute"),
+        default=3000,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text=_("The most marketing e-mails sent in one minute, for your mail server."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -202,14 +202,14 @@ def run_once() -> int:
     if settings.COMPTOIR_REDIS_URL:
         return run_dispatchers() + _run_rq(burst=True)
     recover_lost_tasks(unleased=True)
-    done = run_dispatchers()
-    # Dispatchers may enqueue tasks, and tasks may make rows due: loop until quiet.
+    done = 0
+    # Dispatchers may enqueue tasks, tasks may make rows due, and a dispatcher works for a
+    # while at a time (a long campaign): loop until nothing is left to do.
     while True:
-        ran = run_due_tasks(identity=identity)
+        ran = run_dispatchers() + run_due_tasks(identity=identity)
         done += ran
         if not ran:
             return done
-        done += run_dispatchers()
 
 
 def run_forever(*, interval: float = 1.0, stop: threading.Event | None = None) -> None:

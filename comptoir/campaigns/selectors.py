@@ -1,0 +1,208 @@
+"""Reads of campaigns: the audience before sending, and the results after (E2, E5, T1, T2)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncHour
+from django.http import Http404
+
+from comptoir.campaigns.models import Campaign
+from comptoir.commerce.models import Order
+from comptoir.commerce.services import COUNTED
+from comptoir.consent.models import ConsentEvent, Suppression
+from comptoir.consent.selectors import Sha256Hex, marketing_recipients
+from comptoir.contacts.models import Contact
+from comptoir.contacts.selectors import contacts_in_segments
+from comptoir.core.models import Workspace
+from comptoir.core.scoping import get_scoped, scoped
+from comptoir.core.services import ServiceError
+from comptoir.mail.models import Delivery, DeliveryClick
+
+# T2: an order with the campaign's coupon counts for it this long after the send started.
+COUPON_WINDOW = dt.timedelta(days=30)
+# The opens and clicks chart covers the first two days, hour by hour.
+CHART_HOURS = 48
+
+
+def campaign_get(*, workspace: Workspace, campaign_id: int) -> Campaign:
+    """A campaign of this workspace, or Http404."""
+    return get_scoped(
+        scoped(Campaign, workspace).select_related("mailing"), workspace, pk=campaign_id
+    )
+
+
+def campaigns_list(*, workspace: Workspace) -> QuerySet[Campaign]:
+    return scoped(Campaign, workspace).select_related("mailing").order_by("-created_at", "-id")
+
+
+def audience_contacts(*, workspace: Workspace, segment_ids: list[str]) -> QuerySet[Contact]:
+    """Everybody in the chosen segments, each once, whether they may be mailed or not."""
+    return contacts_in_segments(workspace=workspace, segment_ids=segment_ids)
+
+
+def campaign_audience(*, campaign: Campaign) -> QuerySet[Contact]:
+    """Who would receive the campaign now: subscribed and not suppressed (K5, K6)."""
+    everybody = audience_contacts(workspace=campaign.workspace, segment_ids=campaign.segment_ids)
+    return marketing_recipients(campaign.workspace).filter(pk__in=everybody.values("pk"))
+
+
+def audience_breakdown(*, workspace: Workspace, segment_ids: list[str]) -> dict[str, int]:
+    """E2: how many will receive it now, and how many are left out and why."""
+    everybody = audience_contacts(workspace=workspace, segment_ids=segment_ids)
+    suppressed = Exists(
+        scoped(Suppression, workspace).filter(email_hash=Sha256Hex(OuterRef("email_key")))
+    )
+    Consent = Contact.Consent
+    with_address = ~Q(email_key="")
+    counts = everybody.aggregate(
+        total=Count("pk"),
+        no_email=Count("pk", filter=Q(email_key="")),
+        unsubscribed=Count("pk", filter=with_address & Q(consent=Consent.UNSUBSCRIBED)),
+        never_subscribed=Count("pk", filter=with_address & Q(consent=Consent.NOT_SUBSCRIBED)),
+        pending=Count("pk", filter=with_address & Q(consent=Consent.PENDING)),
+        suppressed=Count("pk", filter=with_address & Q(consent=Consent.SUBSCRIBED) & Q(suppressed)),
+    )
+    counts["recipients"] = (
+        marketing_recipients(workspace).filter(pk__in=everybody.values("pk")).count()
+    )
+    return counts
+
+
+def sample_contact(*, campaign: Campaign) -> Contact:
+    """A real person of the audience to preview and test with; a sample one if none."""
+    try:
+        contact = campaign_audience(campaign=campaign).order_by("pk").first()
+    except (Http404, ServiceError):  # a deleted segment: preview with the sample person
+        contact = None
+    if contact is None:
+        contact = Contact(
+            workspace=campaign.workspace,
+            first_name="Camille",
+            last_name="Martin",
+            email="camille.martin@example.com",
+        )
+    return contact
+
+
+def _deliveries(campaign: Campaign) -> QuerySet[Delivery]:
+    if campaign.mailing_id is None:
+        return Delivery.objects.none()
+    return Delivery.objects.filter(mailing_id=campaign.mailing_id)
+
+
+def delivery_counts(*, campaign: Campaign) -> dict[str, int]:
+    S = Delivery.Status
+    deliveries = _deliveries(campaign)
+    counts = deliveries.aggregate(
+        frozen=Count("pk"),
+        queued=Count("pk", filter=Q(status__in=[S.QUEUED, S.CLAIMED, S.SENDING])),
+        sent=Count("pk", filter=Q(status=S.SENT)),
+        failed=Count("pk", filter=Q(status=S.FAILED)),
+        unknown=Count("pk", filter=Q(status=S.UNKNOWN)),
+        skipped=Count("pk", filter=Q(status=S.SKIPPED)),
+        canceled=Count("pk", filter=Q(status=S.CANCELED)),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+    )
+    return counts
+
+
+def _suppressed_after_sending(campaign: Campaign, reason: str) -> int:
+    hits = scoped(Suppression, campaign.workspace).filter(
+        reason=reason,
+        email_hash=Sha256Hex(OuterRef("contact__email_key")),
+        created_at__gte=OuterRef("sent_at"),
+    )
+    sent = _deliveries(campaign).filter(status=Delivery.Status.SENT)
+    return sent.filter(Exists(hits)).count()
+
+
+def _unsubscribed(campaign: Campaign) -> int:
+    """Unsubscribes this campaign caused: by link or one-click after it arrived, before any
+    later marketing e-mail reached the same person."""
+    later_mail = Delivery.objects.filter(
+        contact_id=OuterRef(OuterRef("contact_id")),
+        kind=Delivery.Kind.MARKETING,
+        status=Delivery.Status.SENT,
+        sent_at__gt=OuterRef(OuterRef("sent_at")),
+        sent_at__lt=OuterRef("created_at"),
+    )
+    left = (
+        scoped(ConsentEvent, campaign.workspace)
+        .filter(
+            contact_id=OuterRef("contact_id"),
+            status=ConsentEvent.Status.UNSUBSCRIBED,
+            source__in=[ConsentEvent.Source.UNSUBSCRIBE_LINK, ConsentEvent.Source.ONE_CLICK],
+            created_at__gte=OuterRef("sent_at"),
+        )
+        .filter(~Exists(later_mail))
+    )
+    return _deliveries(campaign).filter(status=Delivery.Status.SENT).filter(Exists(left)).count()
+
+
+def coupon_orders(*, campaign: Campaign) -> QuerySet[Order]:
+    """T2: orders that used the campaign's coupon within 30 days of the send."""
+    if not campaign.coupon_code or campaign.started_at is None:
+        return Order.objects.none()
+    return scoped(Order, campaign.workspace).filter(
+        COUNTED,
+        coupon_code__iexact=campaign.coupon_code,
+        placed_at__gte=campaign.started_at,
+        placed_at__lt=campaign.started_at + COUPON_WINDOW,
+    )
+
+
+def campaign_stats(*, campaign: Campaign) -> dict:
+    """The figures of the contract's `stats`, and a few more for the dashboard."""
+    counts = delivery_counts(campaign=campaign)
+    orders = coupon_orders(campaign=campaign).aggregate(n=Count("pk"), revenue=Sum("total"))
+    recipients = counts["frozen"] - counts["skipped"] - counts["canceled"]
+    return {
+        "recipients": max(0, recipients),
+        "sent": counts["sent"],
+        "failed": counts["failed"],
+        "unknown": counts["unknown"],
+        "queued": counts["queued"],
+        "skipped": counts["skipped"],
+        "bounced": _suppressed_after_sending(campaign, Suppression.Reason.BOUNCE),
+        "complaints": _suppressed_after_sending(campaign, Suppression.Reason.COMPLAINT),
+        "opened": counts["opened"],
+        "clicked": counts["clicked"],
+        "unsubscribed": _unsubscribed(campaign),
+        "coupon_orders": orders["n"],
+        "coupon_revenue": (orders["revenue"] or Decimal("0")).quantize(Decimal("0.01")),
+    }
+
+
+def campaign_links(*, campaign: Campaign) -> list[dict]:
+    """Per link: how many people clicked it (unique) and how many clicks in all (E5)."""
+    rows = (
+        DeliveryClick.objects.filter(delivery__mailing_id=campaign.mailing_id)
+        .values("url")
+        .annotate(unique=Count("delivery_id", distinct=True), total=Sum("count"))
+        .order_by("-unique", "url")
+    )
+    return list(rows) if campaign.mailing_id else []
+
+
+def campaign_hourly(*, campaign: Campaign) -> list[dict]:
+    """Opens and clicks per hour over the first 48 hours of the send (the chart of E5)."""
+    if campaign.started_at is None or campaign.mailing_id is None:
+        return []
+    start = campaign.started_at.replace(minute=0, second=0, microsecond=0)
+    end = start + dt.timedelta(hours=CHART_HOURS)
+    hours = {start + dt.timedelta(hours=h): {"opens": 0, "clicks": 0} for h in range(CHART_HOURS)}
+    deliveries = _deliveries(campaign)
+    for field, key in (("opened_at", "opens"), ("clicked_at", "clicks")):
+        per_hour = (
+            deliveries.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+            .annotate(hour=TruncHour(field, tzinfo=dt.UTC))
+            .values("hour")
+            .annotate(n=Count("pk"))
+        )
+        for row in per_hour:
+            hour = row["hour"]
+            if hour in hours:
+                hours[hour][key] = row["n"]
+    return [{"hour": hour, **values} for hour, values in hours.items()]
