@@ -52,6 +52,8 @@ RETRY_BASE = dt.timedelta(minutes=1)
 RATE_WINDOW = dt.timedelta(minutes=1)
 # How long one call of the dispatcher works before it lets the worker run other jobs.
 DISPATCH_BUDGET = dt.timedelta(seconds=10)
+# A batch beats every few seconds while it works; one silent this many leases is dead.
+ABANDONED_LEASES = 10
 
 
 @dataclass(frozen=True)
@@ -313,13 +315,17 @@ def send_batch(batch: list[Delivery], *, connection=None) -> dict[str, int]:
             > 0
         )
     )
-    connection = connection or get_connection()
-    link = _Link(connection)
-    with beat:
-        for delivery in batch:
-            outcome = _send_one(delivery, allowed, link)
-            counts[outcome] += 1
-    link.close()
+    link = _Link(connection or get_connection())
+    try:
+        with beat:
+            for delivery in batch:
+                counts[_send_one(delivery, allowed, link)] += 1
+    finally:
+        link.close()
+        # Whatever stopped the batch early, its untouched messages go back to the queue.
+        Delivery.objects.filter(claim=token, status=Status.CLAIMED).update(
+            status=Status.QUEUED, claim=""
+        )
     return counts
 
 
@@ -436,7 +442,12 @@ def recover_lost(*, now: dt.datetime | None = None) -> int:
     for holder, token in list(in_flight):
         rows = Delivery.objects.filter(claim=token, status__in=[Status.CLAIMED, Status.SENDING])
         beat = rows.order_by("-claimed_at").values_list("claimed_at", flat=True).first()
-        if beat is None or not leases.lease_expired(holder=holder, heartbeat_at=beat, now=now):
+        if beat is None:
+            continue
+        # A live holder whose batch stopped beating long ago lost it to an error.
+        silent = dt.timedelta(seconds=ABANDONED_LEASES * leases.lease_seconds())
+        abandoned = beat < (now or timezone.now()) - silent
+        if not (abandoned or leases.lease_expired(holder=holder, heartbeat_at=beat, now=now)):
             continue
         with transaction.atomic():
             unknown = rows.filter(status=Status.SENDING).update(
