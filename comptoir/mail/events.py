@@ -31,8 +31,9 @@ def delivery_queued_event(*, delivery: Delivery, actor: User | None) -> None:
     _event(delivery, MailEvent.QUEUED, actor).save()
 
 
-def delivery_sent_event(*, delivery: Delivery) -> None:
-    _event(delivery, MailEvent.SENT).save()
+def deliveries_sent_events(*, deliveries: list[Delivery]) -> None:
+    """One entry per message that left, in one statement for a whole batch."""
+    ContactEvent.objects.bulk_create([_event(d, MailEvent.SENT) for d in deliveries])
 
 
 def delivery_opened_event(*, delivery: Delivery, **data) -> None:

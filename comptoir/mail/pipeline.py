@@ -322,11 +322,32 @@ def send_batch(batch: list[Delivery], *, connection=None) -> dict[str, int]:
                 counts[_send_one(delivery, allowed, link)] += 1
     finally:
         link.close()
-        # Whatever stopped the batch early, its untouched messages go back to the queue.
+        _batch_done(token)
+    return counts
+
+
+def _batch_done(token: str) -> None:
+    """Seal a batch: what left is SENT (one statement, with its timeline entries), and
+    whatever stopped the batch early gives its untouched messages back to the queue."""
+    with transaction.atomic():
+        left = list(
+            Delivery.objects.filter(claim=token, status=Status.SENDING).only(
+                "pk", "workspace_id", "contact_id", "subject"
+            )
+        )
+        _mark_sent(left, timezone.now())
         Delivery.objects.filter(claim=token, status=Status.CLAIMED).update(
             status=Status.QUEUED, claim=""
         )
-    return counts
+
+
+def _mark_sent(deliveries: list[Delivery], sent_at: dt.datetime) -> None:
+    if not deliveries:
+        return
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+        status=Status.SENT, claim="", sent_at=sent_at
+    )
+    events.deliveries_sent_events(deliveries=deliveries)
 
 
 class _Link:
@@ -382,8 +403,14 @@ def _send_one(delivery: Delivery, allowed: set[int], link: _Link) -> str:
         link.open()
     except Exception as error:  # noqa: BLE001 - nothing was sent: try again later
         return _retry(delivery, error)
-    # From here until SENT, a lost worker leaves the message UNKNOWN: it is never resent.
-    Delivery.objects.filter(pk=delivery.pk).update(status=Status.SENDING)
+    # SENDING, with what the message holds, until the batch is sealed. If the worker is
+    # lost, the last SENDING message of its batch was on the wire (UNKNOWN) and the
+    # earlier ones had been accepted: a message moves on only after the server answered.
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Status.SENDING,
+        message_id=message.extra_headers["Message-ID"],
+        links=rendered.links,
+    )
     try:
         link.send(message)
     except Exception as error:  # noqa: BLE001 - every transport failure is recorded
@@ -395,19 +422,6 @@ def _send_one(delivery: Delivery, allowed: set[int], link: _Link) -> str:
         status = Status.UNKNOWN if outcome == _Outcome.UNKNOWN else Status.FAILED
         _mark(delivery, status, error=f"{type(error).__name__}: {error}"[:2000])
         return outcome
-    delivery.status = Status.SENT
-    delivery.sent_at = timezone.now()
-    delivery.message_id = message.extra_headers["Message-ID"]
-    delivery.links = rendered.links
-    with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Status.SENT,
-            claim="",
-            sent_at=delivery.sent_at,
-            message_id=delivery.message_id,
-            links=delivery.links,
-        )
-        events.delivery_sent_event(delivery=delivery)
     return _Outcome.SENT
 
 
@@ -450,19 +464,30 @@ def recover_lost(*, now: dt.datetime | None = None) -> int:
         if not (abandoned or leases.lease_expired(holder=holder, heartbeat_at=beat, now=now)):
             continue
         with transaction.atomic():
-            unknown = rows.filter(status=Status.SENDING).update(
-                status=Status.UNKNOWN,
-                claim="",
-                error="the worker sending this message stopped before the server answered",
+            sending = list(
+                rows.filter(status=Status.SENDING)
+                .order_by("pk")
+                .only("pk", "workspace_id", "contact_id", "subject")
             )
+            unknown = 0
+            if sending:
+                on_the_wire = sending.pop()
+                unknown = rows.filter(pk=on_the_wire.pk).update(
+                    status=Status.UNKNOWN,
+                    claim="",
+                    error="the worker sending this message stopped before the server answered",
+                )
+            _mark_sent(sending, beat)
             back = rows.filter(status=Status.CLAIMED).update(status=Status.QUEUED, claim="")
         logger.warning(
-            "worker %s was lost mid-batch: %d message(s) queued again, %d of unknown fate",
+            "worker %s was lost mid-batch: %d message(s) had left, %d queued again, "
+            "%d of unknown fate",
             holder,
+            len(sending),
             back,
             unknown,
         )
-        taken += back + unknown
+        taken += len(sending) + back + unknown
     return taken
 
 

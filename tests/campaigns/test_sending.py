@@ -15,10 +15,12 @@ from comptoir.campaigns.services import (
     campaign_cancel,
     campaign_schedule,
     campaign_send,
+    campaign_start,
     campaign_update,
 )
 from comptoir.consent.services import consent_withdraw, suppression_add
-from comptoir.core import clock
+from comptoir.contacts.models import ContactEvent
+from comptoir.core import clock, leases
 from comptoir.core.services import ServiceError
 from comptoir.mail import pipeline
 from comptoir.mail.models import Delivery
@@ -237,3 +239,27 @@ def test_the_rate_limit_holds_back_what_exceeds_a_minute(shop, smtp_server):
     Delivery.objects.filter(status="sent").update(sent_at=timezone.now() - dt.timedelta(minutes=2))
     work()
     assert len(addresses(smtp_server)) == 5
+
+
+def test_a_lost_batch_is_sealed_sent_before_the_wire_unknown_on_it_queued_after(shop):
+    people = [subscriber(shop, f"p{n}@example.com") for n in range(3)]
+    campaign = draft(shop, [group(shop, people)])
+    campaign_send(campaign=campaign, actor=None)
+    campaign = campaign_start(campaign=campaign)
+    accepted, on_the_wire, untouched = Delivery.objects.filter(
+        mailing=campaign.mailing_id
+    ).order_by("pk")
+    dead = leases.holder(pid=2**22 + 1)  # no such process on this machine
+    Delivery.objects.filter(pk__in=[accepted.pk, on_the_wire.pk]).update(
+        status="sending", claim="lost", claimed_by=dead, claimed_at=timezone.now()
+    )
+    Delivery.objects.filter(pk=untouched.pk).update(
+        status="claimed", claim="lost", claimed_by=dead, claimed_at=timezone.now()
+    )
+
+    assert pipeline.recover_lost() == 3
+
+    statuses = dict(Delivery.objects.values_list("pk", "status"))
+    assert statuses == {accepted.pk: "sent", on_the_wire.pk: "unknown", untouched.pk: "queued"}
+    assert ContactEvent.objects.filter(kind="email_sent", contact=accepted.contact).exists()
+    assert not ContactEvent.objects.filter(kind="email_sent", contact=on_the_wire.contact).exists()
