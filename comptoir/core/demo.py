@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from comptoir.campaigns.demo import campaigns_fill
 from comptoir.commerce.demo import commerce_fill
 from comptoir.contacts.demo import contacts_fill
 from comptoir.contacts.models import Contact
@@ -62,4 +63,5 @@ def demo_fill(*, contacts: int = 5000, progress: Callable[[str], None] = print) 
         authors=authors,
         progress=progress,
     )
+    campaigns_fill(workspace=workspace, progress=progress)
     return workspace
