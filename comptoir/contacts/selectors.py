@@ -303,6 +303,17 @@ def segments_saved(*, workspace: Workspace) -> QuerySet[Segment]:
     return scoped(Segment, workspace)
 
 
+def segments_using_tag(*, workspace: Workspace, name: str) -> list[Segment]:
+    """The smart segments whose saved filter names this tag (any case), by name."""
+    key = normalize.tag_key(name)
+    saved = scoped(Segment, workspace).filter(kind=Segment.Kind.SMART, filter__has_key="tag")
+    return [
+        segment
+        for segment in saved
+        if any(normalize.tag_key(other) == key for other in segment.filter.get("tag") or ())
+    ]
+
+
 def tag_counts(*, workspace: Workspace) -> QuerySet[Tag]:
     """Every tag of the workspace with `count`, the number of contacts that carry it."""
     return scoped(Tag, workspace).annotate(count=Count("contact_links")).order_by("key")

@@ -27,7 +27,7 @@ from comptoir.contacts.models import (
     SegmentContact,
     Tag,
 )
-from comptoir.contacts.selectors import ContactFilter, contacts_filter
+from comptoir.contacts.selectors import ContactFilter, contacts_filter, segments_using_tag
 from comptoir.core.models import Membership, User, Workspace
 from comptoir.core.roles import Action, Role, role_can
 from comptoir.core.scoping import scoped
@@ -442,6 +442,24 @@ def _tagged_contact_ids(tag: Tag) -> QuerySet:
     )
 
 
+def _segments_follow_tag(workspace: Workspace, old_name: str, new_name: str) -> None:
+    """Saved filters name tags: rewrite those naming the old tag in the same transaction,
+    so that a rename or a merge never empties a segment (C7, C10)."""
+    old_key = normalize.tag_key(old_name)
+    pks = [segment.pk for segment in segments_using_tag(workspace=workspace, name=old_name)]
+    # Locked so that a segment edited meanwhile is rewritten from its latest filter.
+    for segment in scoped(Segment, workspace).filter(pk__in=pks).select_for_update():
+        names, keys = [], set()
+        for name in segment.filter.get("tag") or ():
+            if normalize.tag_key(name) == old_key:
+                name = new_name
+            if normalize.tag_key(name) not in keys:  # a merge leaves the tag once
+                keys.add(normalize.tag_key(name))
+                names.append(name)
+        segment.filter = {**segment.filter, "tag": names}
+        segment.save(update_fields=["filter", "updated_at"])
+
+
 @transaction.atomic
 def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None = None) -> Tag:
     """Rename a tag; renaming onto another existing tag MERGES them (C7): its contacts get
@@ -456,6 +474,7 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
             return tag
         tag.name, tag.key = new_name, new_key
         tag.save(update_fields=["name", "key"])
+        _segments_follow_tag(workspace, old_name, new_name)
         last = 0
         while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
             _events(workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=new_name)
@@ -475,13 +494,18 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
             workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=target.name, merged=True
         )
         last = batch[-1]
+    _segments_follow_tag(workspace, old_name, target.name)
     tag.delete()
     return target
 
 
 @transaction.atomic
 def tag_delete(*, workspace: Workspace, name: str, actor: User | None = None) -> None:
-    """Remove a tag from every contact and from the workspace."""
+    """Remove a tag from every contact and from the workspace.
+
+    Smart segments that filter on it keep their filter, so they match no contact (the
+    safe side: a campaign to such a segment reaches nobody rather than everybody); the
+    dashboard names them before confirming (`segments_using_tag`)."""
     tag = _tag_by_name(workspace, name)
     last = 0
     while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
