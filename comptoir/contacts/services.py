@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
-from comptoir.contacts import normalize
+from comptoir.contacts import normalize, phones
 from comptoir.contacts.models import (
     ADDRESS_KEYS,
     Contact,
@@ -99,8 +99,11 @@ def _clean_address(value: dict | None) -> dict:
     return {key: text for key, text in cleaned.items() if text}
 
 
-def _clean_details(changes: dict) -> dict:
-    """Normalised values of the detail fields in `changes`; ServiceError for bad input."""
+def _clean_details(changes: dict, staff_in: Workspace | None = None) -> dict:
+    """Normalised values of the detail fields in `changes`; ServiceError for bad input.
+
+    Typed by staff of `staff_in`, a phone must be a real number, read in the workspace's
+    country (C11); from a store it is kept as well as it can be read."""
     cleaned = {}
     for field, value in changes.items():
         if field == "email":
@@ -111,12 +114,28 @@ def _clean_details(changes: dict) -> dict:
                     _("“%(email)s” is not a valid e-mail address.") % {"email": value},
                     code="invalid_email",
                 ) from None
-        elif field == "phone":
+        elif field == "phone" and staff_in is None:
             try:
                 cleaned[field] = normalize.normalize_phone(value)
             except normalize.InvalidPhone:
                 raise ServiceError(
                     _("“%(phone)s” is not a phone number.") % {"phone": value},
+                    code="invalid_phone",
+                ) from None
+        elif field == "phone":
+            region = phones.workspace_region(staff_in)
+            try:
+                cleaned[field] = phones.phone_validate(value, region=region)
+            except normalize.InvalidPhone:
+                raise ServiceError(
+                    _(
+                        "“%(phone)s” is not a valid phone number. Write it as you would dial "
+                        "it (for example %(example)s), or with its country code."
+                    )
+                    % {
+                        "phone": normalize.clean_line(value),
+                        "example": phones.phone_example(region),
+                    },
                     code="invalid_phone",
                 ) from None
         elif field in ("shipping_address", "billing_address"):
@@ -162,9 +181,11 @@ def _save_guarding_email(contact: Contact, **kwargs) -> None:
         raise _duplicate_email(contact.email) from None
 
 
-def _contact_new(workspace: Workspace, source: str, **details) -> Contact:
+def _contact_new(workspace: Workspace, source: str, *, by_staff: bool, **details) -> Contact:
     """An unsaved contact from cleaned and validated `details`; ServiceError otherwise."""
-    details = _clean_details({field: details.get(field) for field in DETAIL_FIELDS})
+    details = _clean_details(
+        {field: details.get(field) for field in DETAIL_FIELDS}, workspace if by_staff else None
+    )
     if not details["email"] and not details["phone"]:
         raise ServiceError(
             _("A contact needs an e-mail address or a phone number."),
@@ -200,6 +221,7 @@ def contact_create(
     contact = _contact_new(
         workspace,
         source,
+        by_staff=True,
         email=email,
         phone=phone,
         first_name=first_name,
@@ -230,7 +252,7 @@ def contact_update(
     unknown = set(changes) - set(DETAIL_FIELDS)
     if unknown:
         raise TypeError(f"not editable contact fields: {sorted(unknown)}")
-    cleaned = _clean_details(changes)
+    cleaned = _clean_details(changes, contact.workspace)
     current = scoped(Contact, contact.workspace).select_for_update().get(pk=contact.pk)
     diff = {
         field: [getattr(current, field), value]
@@ -798,7 +820,7 @@ def contact_for_store(
     # contact_create's rules without its guards against that race (a second read and two
     # savepoints: a third of the round trips of a new customer's first order), since the
     # caller's retry covers it.
-    contact = _contact_new(workspace, source, email=email, **details)
+    contact = _contact_new(workspace, source, by_staff=False, email=email, **details)
     contact.save()
     contact_event_add(contact, Kind.CREATED, actor, source=source)
     return contact, True
