@@ -139,8 +139,10 @@ def phone_with_digit_forms(
     if number is None or not phonenumbers.is_possible_number(number):
         return text[:32], phone_digit_forms(text[:32], region)
     stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if number.extension:
-        # E.164 drops the extension, and the stored number is what search reads back.
+    if number.extension or number.italian_leading_zero:
+        # E.164 drops the extension, and may not keep a run of leading zeros as parsed
+        # ("0098000000": four, read back as three): the stored number is what search reads
+        # back, so its forms come from it.
         return stored, phone_digit_forms(stored, region)
     return stored, _digit_forms(stored, number)
 
