@@ -83,11 +83,18 @@ class ContactList(Schema):
     next_cursor: str | None
 
 
+PHONE_HELP = (
+    "A real number, as dialled in the workspace's country (its time zone's: `06 12 34 56 78` "
+    "in France) or with its country code; stored and returned in E.164. Anything else is "
+    "422 `invalid_phone`."
+)
+
+
 class ContactIn(Schema):
     """Only an e-mail address is required — or a phone for a phone-only contact (C11)."""
 
     email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    phone: str | None = Field(None, max_length=40, description=PHONE_HELP)
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
     company: str = Field("", max_length=200)
@@ -105,7 +112,7 @@ class ContactPatch(Schema):
     says `locked: false`; `{"locked": false}` alone releases the lock."""
 
     email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    phone: str | None = Field(None, max_length=40, description=PHONE_HELP)
     first_name: str | None = Field(None, max_length=150)
     last_name: str | None = Field(None, max_length=150)
     company: str | None = Field(None, max_length=200)

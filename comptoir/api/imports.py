@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from comptoir.api.auth import require
@@ -41,7 +41,15 @@ class ImportOut(Schema):
     total: int
     created: int
     updated: int
-    skipped: int
+    skipped: int = Field(
+        description="Rows that changed nothing: unchanged, or repeating an "
+        "address the file gave before."
+    )
+    unsubscribed_by_later_row: int = Field(
+        description="Contacts unsubscribed by a later row of their address in the file "
+        "(the first said nothing or subscribed): counted here, not in `skipped`. "
+        "created + updated + skipped + unsubscribed_by_later_row + errors_total = total."
+    )
     errors: list[RowErrorOut]
     errors_total: int
     processed: int

@@ -24,7 +24,9 @@ def tag_list(request, page: PageQuery):
 @router.patch("/{path:name}", response=TagOut)
 def tag_patch(request, name: str, payload: TagRenameIn):
     """Rename a tag (names are case-insensitive). Renaming it to the name of another tag
-    merges the two: their contacts carry the remaining tag once."""
+    merges the two: their contacts carry the remaining tag once. Saved segments that filter
+    on the tag are rewritten in the same change to name the new (or remaining) tag, so they
+    keep their contacts."""
     workspace = require(request, Action.EDIT)
     tag = tag_rename(workspace=workspace, old=name, new=payload.name, actor=request.auth.created_by)
     return get_scoped(tag_counts(workspace=workspace), workspace, pk=tag.pk)
@@ -32,7 +34,9 @@ def tag_patch(request, name: str, payload: TagRenameIn):
 
 @router.delete("/{path:name}", response={204: None})
 def tag_remove(request, name: str):
-    """Delete a tag: it disappears from every contact."""
+    """Delete a tag: it disappears from every contact. Saved segments that filter on it
+    keep their filter and therefore match no contact (never every contact) until a tag of
+    that name exists again; `GET /api/v1/segments` shows which filters name it."""
     workspace = require(request, Action.EDIT)
     tag_delete(workspace=workspace, name=name, actor=request.auth.created_by)
     return Status(204, None)

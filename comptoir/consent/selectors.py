@@ -6,8 +6,8 @@ each message or batch, never earlier: a customer who unsubscribed a second ago i
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, Func, OuterRef
-from django.db.models.functions import SHA256
+from django.db.models import Exists, F, Func, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import SHA256, Coalesce
 
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.contacts.models import Contact
@@ -48,3 +48,14 @@ def marketing_allowed(contact: Contact) -> bool:
 def consent_history(contact: Contact):
     """The ledger of one contact, oldest first (CONTRACT `consent-history`)."""
     return scoped(ConsentEvent, contact.workspace).filter(contact=contact).select_related("actor")
+
+
+def consent_mismatches(workspace: Workspace | None = None) -> QuerySet[Contact]:
+    """Contacts whose stored state is not their ledger's latest entry (K1) — "not
+    subscribed" when the ledger is empty. Empty when every write went through the consent
+    services; every workspace's contacts when `workspace` is None (the system check)."""
+    latest = ConsentEvent.objects.filter(contact=OuterRef("pk")).order_by("-id").values("status")
+    contacts = Contact.objects.all() if workspace is None else scoped(Contact, workspace)
+    return contacts.annotate(
+        ledger_state=Coalesce(Subquery(latest[:1]), Value(Contact.Consent.NOT_SUBSCRIBED))
+    ).exclude(consent=F("ledger_state"))

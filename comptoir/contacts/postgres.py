@@ -39,6 +39,26 @@ def create_search_indexes(apps, schema_editor) -> None:
     )
 
 
+def drop_email_prefix_index(apps, schema_editor) -> None:
+    """`q` no longer reads an address as a prefix (any part of it is a trigram search), so
+    nothing uses this index any more; it only slowed every write."""
+    if _is_postgres(schema_editor):
+        schema_editor.execute(
+            f"DROP INDEX IF EXISTS {schema_editor.quote_name(EMAIL_PREFIX_INDEX)}"
+        )
+
+
+def create_email_prefix_index(apps, schema_editor) -> None:
+    if not _is_postgres(schema_editor):
+        return
+    table = apps.get_model("contacts", "Contact")._meta.db_table
+    quote = schema_editor.quote_name
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {quote(EMAIL_PREFIX_INDEX)} ON {quote(table)} "
+        f"(workspace_id, email_key varchar_pattern_ops)"
+    )
+
+
 def drop_search_indexes(apps, schema_editor) -> None:
     if not _is_postgres(schema_editor):
         return

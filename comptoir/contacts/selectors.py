@@ -62,8 +62,9 @@ class ContactFilter(BaseModel):
     q: str | None = Field(
         None,
         max_length=200,
-        description="Search by name, e-mail or phone; case- and accent-insensitive. Text that "
-        "starts like an address (`zoe@ex`) matches addresses starting with it.",
+        description="Search by name, e-mail or phone; case- and accent-insensitive. Any part "
+        "of an address matches: its start (`zoe@ex`), its domain (`gmail.com`), a piece "
+        "of it (`.martin@`).",
     )
     type: Literal["customer", "prospect"] | None = None
     consent: Literal["subscribed", "unsubscribed", "not_subscribed", "pending"] | None = None
@@ -199,10 +200,7 @@ def _segment_condition(workspace: Workspace, segment_id: str, seen: tuple[str, .
 def _conditions(workspace: Workspace, flt: ContactFilter, seen: tuple[str, ...] = ()) -> Q:
     condition = Q()
     if flt.q:
-        mode, terms = normalize.search_terms(flt.q)
-        if mode == "email_prefix":
-            condition &= Q(email_key__startswith=terms[0])
-        for term in terms if mode == "contains" else ():
+        for term in normalize.search_terms(flt.q):
             condition &= Q(search_text__contains=term)
     if flt.type:
         condition &= Q(type=flt.type)
@@ -312,6 +310,17 @@ def segment_count(*, workspace: Workspace, segment_id: str) -> int:
 
 def segments_saved(*, workspace: Workspace) -> QuerySet[Segment]:
     return scoped(Segment, workspace)
+
+
+def segments_using_tag(*, workspace: Workspace, name: str) -> list[Segment]:
+    """The smart segments whose saved filter names this tag (any case), by name."""
+    key = normalize.tag_key(name)
+    saved = scoped(Segment, workspace).filter(kind=Segment.Kind.SMART, filter__has_key="tag")
+    return [
+        segment
+        for segment in saved
+        if any(normalize.tag_key(other) == key for other in segment.filter.get("tag") or ())
+    ]
 
 
 def tag_counts(*, workspace: Workspace) -> QuerySet[Tag]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
-from comptoir.contacts import normalize
+from comptoir.contacts import normalize, phones
 from comptoir.contacts.models import (
     ADDRESS_KEYS,
     Contact,
@@ -27,7 +27,7 @@ from comptoir.contacts.models import (
     SegmentContact,
     Tag,
 )
-from comptoir.contacts.selectors import ContactFilter, contacts_filter
+from comptoir.contacts.selectors import ContactFilter, contacts_filter, segments_using_tag
 from comptoir.core.models import Membership, User, Workspace
 from comptoir.core.roles import Action, Role, role_can
 from comptoir.core.scoping import scoped
@@ -99,8 +99,11 @@ def _clean_address(value: dict | None) -> dict:
     return {key: text for key, text in cleaned.items() if text}
 
 
-def _clean_details(changes: dict) -> dict:
-    """Normalised values of the detail fields in `changes`; ServiceError for bad input."""
+def _clean_details(changes: dict, staff_in: Workspace | None = None) -> dict:
+    """Normalised values of the detail fields in `changes`; ServiceError for bad input.
+
+    Typed by staff of `staff_in`, a phone must be a real number, read in the workspace's
+    country (C11); from a store it is kept as well as it can be read."""
     cleaned = {}
     for field, value in changes.items():
         if field == "email":
@@ -111,12 +114,28 @@ def _clean_details(changes: dict) -> dict:
                     _("“%(email)s” is not a valid e-mail address.") % {"email": value},
                     code="invalid_email",
                 ) from None
-        elif field == "phone":
+        elif field == "phone" and staff_in is None:
             try:
                 cleaned[field] = normalize.normalize_phone(value)
             except normalize.InvalidPhone:
                 raise ServiceError(
                     _("“%(phone)s” is not a phone number.") % {"phone": value},
+                    code="invalid_phone",
+                ) from None
+        elif field == "phone":
+            region = phones.workspace_region(staff_in)
+            try:
+                cleaned[field] = phones.phone_validate(value, region=region)
+            except normalize.InvalidPhone:
+                raise ServiceError(
+                    _(
+                        "“%(phone)s” is not a valid phone number. Write it as you would dial "
+                        "it (for example %(example)s), or with its country code."
+                    )
+                    % {
+                        "phone": normalize.clean_line(value),
+                        "example": phones.phone_example(region),
+                    },
                     code="invalid_phone",
                 ) from None
         elif field in ("shipping_address", "billing_address"):
@@ -162,9 +181,11 @@ def _save_guarding_email(contact: Contact, **kwargs) -> None:
         raise _duplicate_email(contact.email) from None
 
 
-def _contact_new(workspace: Workspace, source: str, **details) -> Contact:
+def _contact_new(workspace: Workspace, source: str, *, by_staff: bool, **details) -> Contact:
     """An unsaved contact from cleaned and validated `details`; ServiceError otherwise."""
-    details = _clean_details({field: details.get(field) for field in DETAIL_FIELDS})
+    details = _clean_details(
+        {field: details.get(field) for field in DETAIL_FIELDS}, workspace if by_staff else None
+    )
     if not details["email"] and not details["phone"]:
         raise ServiceError(
             _("A contact needs an e-mail address or a phone number."),
@@ -200,6 +221,7 @@ def contact_create(
     contact = _contact_new(
         workspace,
         source,
+        by_staff=True,
         email=email,
         phone=phone,
         first_name=first_name,
@@ -230,7 +252,7 @@ def contact_update(
     unknown = set(changes) - set(DETAIL_FIELDS)
     if unknown:
         raise TypeError(f"not editable contact fields: {sorted(unknown)}")
-    cleaned = _clean_details(changes)
+    cleaned = _clean_details(changes, contact.workspace)
     current = scoped(Contact, contact.workspace).select_for_update().get(pk=contact.pk)
     diff = {
         field: [getattr(current, field), value]
@@ -442,6 +464,24 @@ def _tagged_contact_ids(tag: Tag) -> QuerySet:
     )
 
 
+def _segments_follow_tag(workspace: Workspace, old_name: str, new_name: str) -> None:
+    """Saved filters name tags: rewrite those naming the old tag in the same transaction,
+    so that a rename or a merge never empties a segment (C7, C10)."""
+    old_key = normalize.tag_key(old_name)
+    pks = [segment.pk for segment in segments_using_tag(workspace=workspace, name=old_name)]
+    # Locked so that a segment edited meanwhile is rewritten from its latest filter.
+    for segment in scoped(Segment, workspace).filter(pk__in=pks).select_for_update():
+        names, keys = [], set()
+        for name in segment.filter.get("tag") or ():
+            if normalize.tag_key(name) == old_key:
+                name = new_name
+            if normalize.tag_key(name) not in keys:  # a merge leaves the tag once
+                keys.add(normalize.tag_key(name))
+                names.append(name)
+        segment.filter = {**segment.filter, "tag": names}
+        segment.save(update_fields=["filter", "updated_at"])
+
+
 @transaction.atomic
 def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None = None) -> Tag:
     """Rename a tag; renaming onto another existing tag MERGES them (C7): its contacts get
@@ -456,6 +496,7 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
             return tag
         tag.name, tag.key = new_name, new_key
         tag.save(update_fields=["name", "key"])
+        _segments_follow_tag(workspace, old_name, new_name)
         last = 0
         while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
             _events(workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=new_name)
@@ -475,13 +516,18 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
             workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=target.name, merged=True
         )
         last = batch[-1]
+    _segments_follow_tag(workspace, old_name, target.name)
     tag.delete()
     return target
 
 
 @transaction.atomic
 def tag_delete(*, workspace: Workspace, name: str, actor: User | None = None) -> None:
-    """Remove a tag from every contact and from the workspace."""
+    """Remove a tag from every contact and from the workspace.
+
+    Smart segments that filter on it keep their filter, so they match no contact (the
+    safe side: a campaign to such a segment reaches nobody rather than everybody); the
+    dashboard names them before confirming (`segments_using_tag`)."""
     tag = _tag_by_name(workspace, name)
     last = 0
     while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
@@ -774,7 +820,7 @@ def contact_for_store(
     # contact_create's rules without its guards against that race (a second read and two
     # savepoints: a third of the round trips of a new customer's first order), since the
     # caller's retry covers it.
-    contact = _contact_new(workspace, source, email=email, **details)
+    contact = _contact_new(workspace, source, by_staff=False, email=email, **details)
     contact.save()
     contact_event_add(contact, Kind.CREATED, actor, source=source)
     return contact, True

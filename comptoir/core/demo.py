@@ -6,6 +6,7 @@ from django.db import transaction
 
 from comptoir.campaigns.demo import campaigns_fill
 from comptoir.commerce.demo import commerce_fill
+from comptoir.consent.demo import consent_fill
 from comptoir.contacts.demo import contacts_fill
 from comptoir.contacts.models import Contact
 from comptoir.core.models import Membership, Workspace
@@ -57,11 +58,8 @@ def demo_fill(*, contacts: int = 5000, progress: Callable[[str], None] = print) 
     # larger count tops up both the directory and its orders.
     known = scoped(Contact, workspace).order_by("-pk").values_list("pk", flat=True).first() or 0
     contacts_fill(workspace=workspace, count=contacts, authors=authors, progress=progress)
-    commerce_fill(
-        workspace=workspace,
-        contacts=scoped(Contact, workspace).filter(pk__gt=known),
-        authors=authors,
-        progress=progress,
-    )
+    added = scoped(Contact, workspace).filter(pk__gt=known)
+    consent_fill(workspace=workspace, contacts=added, staff=authors, progress=progress)
+    commerce_fill(workspace=workspace, contacts=added, authors=authors, progress=progress)
     campaigns_fill(workspace=workspace, progress=progress)
     return workspace

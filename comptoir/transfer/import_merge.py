@@ -52,6 +52,11 @@ FILLABLE = (
 )
 _STAGED = {"shipping_address": "shipping", "billing_address": "billing"}
 EMPTY_OBJECT = "'{}'"  # an empty address, as both engines store it
+# How strong a row's consent is; an address's strongest row decides (consent_rank).
+_RANK = (
+    "CASE {column} WHEN 'cleaned' THEN 3 WHEN 'unsubscribed' THEN 2 "
+    "WHEN 'subscribed' THEN 1 ELSE 0 END"
+)
 
 CONTACTS = Contact._meta.db_table
 TAGS = Tag._meta.db_table
@@ -66,6 +71,9 @@ class MergeResult:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    # Contacts a later row of their address unsubscribed (or reported as cleaned) where
+    # the first row did not: that row is counted here, not among the skipped ones.
+    unsubscribed_by_later_row: int = 0
     timings: dict = field(default_factory=dict)
 
 
@@ -214,6 +222,7 @@ class Merge:
             CREATE TEMPORARY TABLE {self.unique} AS
             SELECT {", ".join(f"ranked.{name}" for name in columns.split(", "))},
                    consent_rank,
+                   {_RANK.format(column="ranked.consent")} AS first_rank,
                    CASE WHEN c.id IS NULL THEN 0 ELSE 1 END AS existed,
                    CASE WHEN c.id IS NULL THEN 1 ELSE 0 END AS created,
                    0 AS changed,
@@ -221,8 +230,7 @@ class Merge:
             FROM (
                 SELECT s.*,
                        ROW_NUMBER() OVER (PARTITION BY email_key ORDER BY line) AS position,
-                       MAX(CASE consent WHEN 'cleaned' THEN 3 WHEN 'unsubscribed' THEN 2
-                           WHEN 'subscribed' THEN 1 ELSE 0 END)
+                       MAX({_RANK.format(column="consent")})
                            OVER (PARTITION BY email_key) AS consent_rank
                 FROM {self.staged} s
             ) ranked
@@ -607,20 +615,29 @@ class Merge:
         )
 
     def _count(self) -> None:
+        # A new contact with an unsubscribing row was created unsubscribed; an existing one
+        # counts only when the file changed its state (it may have been out already).
+        unsubscribed = f"SELECT contact_id FROM {self.changes} WHERE status = %s"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 SELECT COALESCE(SUM(created), 0),
                        COALESCE(SUM(CASE WHEN existed = 1 AND changed = 1 THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN created = 0 AND changed = 0 THEN 1 ELSE 0 END), 0),
-                       COUNT(*)
+                       COUNT(*),
+                       COALESCE(SUM(CASE WHEN consent_rank >= 2 AND first_rank < consent_rank
+                                          AND (created = 1 OR contact_id IN ({unsubscribed}))
+                                    THEN 1 ELSE 0 END), 0)
                 FROM {self.unique}
-                """
+                """,
+                [ConsentEvent.Status.UNSUBSCRIBED],
             )
-            created, updated, unchanged, unique = cursor.fetchone()
+            created, updated, unchanged, unique, later = cursor.fetchone()
             cursor.execute(f"SELECT COUNT(*) FROM {self.staged}")
             staged = cursor.fetchone()[0]
         self.result.created = int(created)
         self.result.updated = int(updated)
-        # Later rows of an address already in the file are skipped, not errors.
-        self.result.skipped = int(unchanged) + staged - int(unique)
+        # Later rows of an address already in the file are skipped, not errors — except the
+        # one that unsubscribed its contact: that is what happened to the contact (X1).
+        self.result.unsubscribed_by_later_row = int(later)
+        self.result.skipped = int(unchanged) + staged - int(unique) - int(later)

@@ -518,6 +518,7 @@ def _merge(job: ImportJob, staging: Staging) -> None:
         created=result.created,
         updated=result.updated,
         skipped=result.skipped,
+        unsubscribed_by_later_row=result.unsubscribed_by_later_row,
         timings=timings,
         finished_at=timezone.now(),
     )

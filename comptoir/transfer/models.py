@@ -58,6 +58,8 @@ class ImportJob(WorkspaceScoped):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    # A later row of an address unsubscribed the contact its first row made or updated.
+    unsubscribed_by_later_row = models.PositiveIntegerField(default=0)
     errors_total = models.PositiveIntegerField(default=0)
     # Why the whole import failed (a file-level problem), shown as is.
     failure = models.TextField(blank=True)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from comptoir.consent import services
 from comptoir.consent.models import ConsentEvent
 from comptoir.consent.privacy import contact_erase, contact_export
+from comptoir.contacts.phones import contact_title
 from comptoir.contacts.selectors import contact_get
 from comptoir.core.roles import Action
 from comptoir.core.services import ServiceError
@@ -120,6 +121,6 @@ def contact_data_erase(request, contact_id: int):
                 "%(name)s was erased. Only a hash of the address is kept, so that no import "
                 "or order subscribes it again."
             )
-        messages.success(request, text % {"name": contact.display_name})
+        messages.success(request, text % {"name": contact_title(contact, request.workspace)})
         return redirect("contacts", slug=request.workspace.slug)
     return render(request, "web/contacts/erase_confirm.html", {"contact": contact})

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.contacts import services
 from comptoir.contacts.models import Note
+from comptoir.contacts.phones import contact_title, phone_shown, workspace_region
 from comptoir.contacts.selectors import contact_get, note_get
 from comptoir.core.roles import Action
 from comptoir.core.services import ServiceError
@@ -115,6 +116,8 @@ def contact_edit(request, contact_id: int):
     sync lock (C6) so that later orders no longer overwrite them."""
     contact = contact_get(workspace=request.workspace, contact_id=contact_id)
     initial = {key: getattr(contact, key) for key in DETAIL_KEYS}
+    # Edited as written in the workspace's country; the service stores E.164 again.
+    initial["phone"] = phone_shown(contact.phone, region=workspace_region(request.workspace))
     data = request.POST if request.method == "POST" else None
     form = ContactDetailsForm(data, initial=initial)
     addresses = _address_forms(data, contact)
@@ -154,7 +157,8 @@ def contact_delete(request, contact_id: int):
     contact = contact_get(workspace=request.workspace, contact_id=contact_id)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         services.contact_delete(contact=contact, actor=request.user)
-        messages.success(request, _("%(name)s was deleted.") % {"name": contact.display_name})
+        name = contact_title(contact, request.workspace)
+        messages.success(request, _("%(name)s was deleted.") % {"name": name})
         return redirect("contacts", slug=request.workspace.slug)
     return render(request, "web/contacts/delete_confirm.html", {"contact": contact})
 

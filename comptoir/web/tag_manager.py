@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.contacts import services
 from comptoir.contacts.models import Tag
-from comptoir.contacts.selectors import tag_counts
+from comptoir.contacts.selectors import segments_using_tag, tag_counts
 from comptoir.core.roles import Action
 from comptoir.core.scoping import get_scoped
 from comptoir.core.services import ServiceError
@@ -67,4 +67,8 @@ def tag_delete(request, tag_id: int):
         services.tag_delete(workspace=request.workspace, name=tag.name, actor=request.user)
         messages.success(request, _("Tag “%(name)s” deleted.") % {"name": tag.name})
         return redirect("tags", slug=request.workspace.slug)
-    return render(request, "web/contacts/tag_delete_confirm.html", {"tag": tag})
+    # Named before confirming: those segments will then match nobody (services.tag_delete).
+    segments = segments_using_tag(workspace=request.workspace, name=tag.name)
+    return render(
+        request, "web/contacts/tag_delete_confirm.html", {"tag": tag, "segments": segments}
+    )

@@ -229,3 +229,17 @@ def test_bulk_over_the_tag_limit_changes_nothing(api, workspace):
 def test_without_a_token_the_directory_is_401(client):
     response = client.get("/api/v1/contacts")
     assert (response.status_code, response.json()["code"]) == (401, "unauthorized")
+
+
+def test_a_phone_only_contact_needs_a_real_number_and_reads_back_in_e164(api, workspace):
+    refused = api.post("/api/v1/contacts", {"phone": "12"})
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "invalid_phone"
+    assert "“12” is not a valid phone number" in refused.json()["detail"]
+
+    created = api.post("/api/v1/contacts", {"phone": "06 12 34 56 78"})
+    assert created.status_code == 201
+    assert created.json()["phone"] == "+33612345678"
+    again = api.get(f"/api/v1/contacts/{created.json()['id']}").json()
+    assert again["phone"] == "+33612345678"
+    assert api.patch(f"/api/v1/contacts/{again['id']}", {"phone": "0612"}).status_code == 422

@@ -23,7 +23,8 @@ HUGE = 99999999999999999999
         ("GET", "/api/v1/contacts?min_total_spent=999999999999.99", None, 200),
         ("POST", "/api/v1/contacts", {"email": "a@example.com", "first_name": "a\x00b"}, 201),
         ("POST", "/api/v1/contacts", {"email": "a\x00@example.com"}, 422),
-        ("POST", "/api/v1/contacts", {"phone": "06\x0012"}, 201),
+        ("POST", "/api/v1/contacts", {"phone": "06\x0012"}, 422),  # "06 12": too short
+        ("POST", "/api/v1/contacts", {"phone": "06\x0012 34 56 78"}, 201),
         (
             "POST",
             "/api/v1/contacts/bulk",

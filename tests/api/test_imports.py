@@ -184,3 +184,19 @@ def test_cancel_and_retry_are_in_the_openapi_schema(api):
     paths = api.client.get("/api/v1/openapi.json").json()["paths"]
     assert "409" in paths["/api/v1/imports/{job_id}/cancel"]["post"]["responses"]
     assert "202" in paths["/api/v1/imports/{job_id}/retry"]["post"]["responses"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_result_counts_a_contact_unsubscribed_by_a_later_row(api, workspace):
+    content = (
+        "Email,Email subscription status\n"
+        "zoe@example.com,subscribed\n"
+        "zoe@example.com,Unsubscribed\n"
+        "leo@example.com,\n"
+    )
+    job_id = post_import(api, content, consent_confirmed="true").json()["id"]
+    run_once()
+
+    result = api.get(f"/api/v1/imports/{job_id}").json()
+    assert (result["created"], result["skipped"], result["unsubscribed_by_later_row"]) == (2, 0, 1)
+    assert scoped(Contact, workspace).get(email_key="zoe@example.com").consent == "unsubscribed"

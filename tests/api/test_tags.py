@@ -68,3 +68,15 @@ def test_one_call_may_add_250_tags_and_the_251st_distinct_tag_is_refused(workspa
     refused = api.post(f"/api/v1/contacts/{contact.pk}/tags", {"tags": ["one more"]})
     assert refused.status_code == 422
     assert refused.json()["code"] == "tag_limit"
+
+
+def test_a_segment_on_a_renamed_tag_keeps_its_contacts(api, workspace):
+    for _ in range(21):
+        make_contact(workspace, tags=["vip"])
+    segment = api.post("/api/v1/segments", {"name": "VIP", "filter": {"tag": ["vip"]}}).json()
+
+    assert api.patch("/api/v1/tags/vip", {"name": "VIP clients"}).status_code == 200
+
+    listed = api.get("/api/v1/contacts", segment=str(segment["id"]), limit=100).json()
+    assert len(listed["items"]) == 21
+    assert api.get(f"/api/v1/segments/{segment['id']}").json()["filter"] == {"tag": ["VIP clients"]}

@@ -50,7 +50,7 @@ def test_after_releasing_the_lock_the_next_order_updates_the_name(workspace, own
 
 def test_a_locked_contacts_addresses_and_phone_are_kept_too(workspace, owner):
     put_order(workspace, "A", placed_at=at(0))
-    contact_update(contact=contact_of(workspace), actor=owner, phone="+33700000000")
+    contact_update(contact=contact_of(workspace), actor=owner, phone="+33699999999")
 
     put_order(
         workspace,
@@ -61,7 +61,7 @@ def test_a_locked_contacts_addresses_and_phone_are_kept_too(workspace, owner):
     )
 
     contact = contact_of(workspace)
-    assert (contact.phone, contact.shipping_address["city"]) == ("+33700000000", "Paris")
+    assert (contact.phone, contact.shipping_address["city"]) == ("+33699999999", "Paris")
 
 
 def test_an_older_order_arriving_late_does_not_overwrite_the_latest_details(workspace):

@@ -59,6 +59,7 @@ def written_numbers(draw) -> str:
 @example("+33 1 23 45 67 89 ext. 12")
 @example("06.12.34.56.78.")
 @example("0 800 123 456")
+@example("0098000000")  # leading zeros E.164 does not keep as parsed
 def test_one_pass_phone_normalisation_matches_the_two_steps(raw):
     same_answer(raw)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from comptoir.contacts import services
+from comptoir.contacts import selectors, services
 from comptoir.contacts.models import ContactEvent, Segment
 from comptoir.contacts.selectors import BUILTIN_SEGMENTS, ContactFilter, contacts_filter
 from comptoir.core.scoping import scoped
@@ -151,3 +151,55 @@ def test_builtin_segments(workspace, segment_id, expected):
     assert segment_id in BUILTIN_SEGMENTS
     found = members(workspace, segment_id)
     assert {name for name, contact in people.items() if contact.pk in found} == expected
+
+
+# ------------------------------------------------------- segments follow their tags (C7)
+
+
+def test_renaming_a_tag_keeps_the_segments_that_filter_on_it(workspace, other_workspace):
+    tagged = [make_contact(workspace, tags=["vip"]) for _ in range(3)]
+    segment = services.segment_create(
+        workspace=workspace, name="VIP", actor=None, filter={"tag": ["vip"], "type": "prospect"}
+    )
+    theirs = services.segment_create(
+        workspace=other_workspace, name="VIP", actor=None, filter={"tag": ["vip"]}
+    )
+    services.tag_rename(workspace=workspace, old="vip", new="VIP clients")
+    segment.refresh_from_db()
+    assert segment.filter == {"tag": ["VIP clients"], "type": "prospect"}
+    assert members(workspace, segment.pk) == {contact.pk for contact in tagged}
+    theirs.refresh_from_db()
+    assert theirs.filter == {"tag": ["vip"]}  # another workspace's tag of the same name
+
+
+def test_merging_a_tag_keeps_the_segments_and_names_the_kept_tag_once(workspace):
+    both = make_contact(workspace, tags=["Loyal", "Fidèle"])
+    only_old = make_contact(workspace, tags=["Loyal"])
+    make_contact(workspace, tags=["Fidèle"])
+    old_only = services.segment_create(
+        workspace=workspace, name="Loyal", actor=None, filter={"tag": ["loyal"]}
+    )
+    with_both = services.segment_create(
+        workspace=workspace, name="Both", actor=None, filter={"tag": ["Loyal", "fidèle"]}
+    )
+    services.tag_rename(workspace=workspace, old="Loyal", new="fidèle")
+    old_only.refresh_from_db()
+    with_both.refresh_from_db()
+    assert old_only.filter == {"tag": ["Fidèle"]}
+    assert with_both.filter == {"tag": ["Fidèle"]}
+    assert {both.pk, only_old.pk} <= members(workspace, old_only.pk)
+    assert len(members(workspace, with_both.pk)) == 3
+
+
+def test_deleting_a_tag_leaves_its_segments_matching_nobody(workspace):
+    make_contact(workspace, tags=["vip"])
+    make_contact(workspace)
+    segment = services.segment_create(
+        workspace=workspace, name="VIP", actor=None, filter={"tag": ["VIP"]}
+    )
+    services.segment_create(workspace=workspace, name="All", actor=None, filter={})
+    assert [s.name for s in selectors.segments_using_tag(workspace=workspace, name="vip")] == [
+        "VIP"
+    ]
+    services.tag_delete(workspace=workspace, name="vip")
+    assert members(workspace, segment.pk) == set()  # never widened to every contact

@@ -45,7 +45,12 @@ def people(workspace):
         ("martin léa", ["lea@shop.fr"]),
         ("du", ["Zoe@example.com", "ugo@example.com"]),
         ("zoe@EXA", ["Zoe@example.com"]),
-        ("oe@example", []),  # an address is matched from its start
+        ("oe@example", ["Zoe@example.com"]),  # any part of an address
+        ("example.com", ["Zoe@example.com", "ugo@example.com"]),  # its domain
+        ("SHOP.fr", ["lea@shop.fr"]),
+        ("lea@", ["lea@shop.fr"]),  # its local part
+        ("zoe@example.com", ["Zoe@example.com"]),
+        ("page.example", []),
         ("@example.com", ["Zoe@example.com", "ugo@example.com"]),
         ("06 12 34", ["Zoe@example.com"]),
         ("+33 6 12 34 56 78", ["Zoe@example.com"]),

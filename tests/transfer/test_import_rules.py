@@ -217,8 +217,42 @@ def test_the_strongest_consent_of_an_address_in_the_file_wins(workspace, owner):
         "twice@example.com,subscribed\n"
         "twice@example.com,unsubscribed\n"
     )
-    run_import(workspace, content, actor=owner, consent_confirmed=True)
+    job = run_import(workspace, content, actor=owner, consent_confirmed=True)
     assert contact(workspace, "twice@example.com").consent == Consent.UNSUBSCRIBED
+    # The second row is what happened to the contact, not an ignored row.
+    assert (job.created, job.unsubscribed_by_later_row, job.skipped) == (1, 1, 0)
+
+
+def test_a_later_row_that_unsubscribes_a_known_contact_is_counted_as_such(workspace, owner):
+    fan = make_contact(workspace, "fan@example.com")
+    consent_subscribe(contact=fan, source="dashboard", explicit_consent_confirmed=True)
+    gone = make_contact(workspace, "gone@example.com")
+    consent_withdraw(contact=gone, source="unsubscribe_link")
+    content = (
+        "Email,First name,Email subscription status\n"
+        "fan@example.com,Fan,\n"
+        "gone@example.com,Gone,\n"
+        "new@example.com,New,unsubscribed\n"
+        "fan@example.com,,Unsubscribed\n"  # unsubscribes fan: counted
+        "gone@example.com,,unsubscribed\n"  # gone was out already: nothing happened
+        "new@example.com,,unsubscribed\n"  # the first row of new said so already
+        "fan@example.com,,unsubscribed\n"  # a second time: nothing more happened
+    )
+
+    job = run_import(workspace, content, actor=owner)
+
+    fan.refresh_from_db()
+    assert fan.consent == Consent.UNSUBSCRIBED
+    assert (job.created, job.updated, job.unsubscribed_by_later_row) == (1, 2, 1)
+    assert job.skipped == 3
+    assert job.created + job.updated + job.skipped + job.unsubscribed_by_later_row == job.total
+
+
+def test_a_dry_run_counts_the_later_rows_that_would_unsubscribe(workspace, owner):
+    content = "Email,Email subscription status\nx@example.com,\nx@example.com,unsubscribed\n"
+    job = run_import(workspace, content, actor=owner, dry_run=True)
+    assert (job.created, job.unsubscribed_by_later_row, job.skipped) == (1, 1, 0)
+    assert not scoped(Contact, workspace).exists()
 
 
 def test_a_file_with_too_many_new_tags_fails_and_writes_nothing(workspace):

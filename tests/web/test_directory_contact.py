@@ -379,3 +379,26 @@ def test_details_edited_through_the_service_read_well_on_the_timeline(zoe, works
     page = text(login(owner).get(url(workspace, f"{zoe.pk}/")).content.decode())
 
     assert "Details edited by owner: phone, company" in page
+
+
+def test_a_phone_that_is_not_a_number_is_refused_on_the_phone_field(workspace, owner):
+    page = login(owner).post(url(workspace, "new/"), {"phone": "12"}).content.decode()
+
+    assert "“12” is not a valid phone number" in text(field_block(page, "phone"))
+    assert not scoped(Contact, workspace).exists()
+
+
+def test_a_phone_only_contact_reads_in_the_national_format(workspace, owner):
+    client = login(owner)
+    client.post(url(workspace, "new/"), {"phone": "+33612345678"})
+    contact = scoped(Contact, workspace).get()
+
+    profile = text(client.get(url(workspace, f"{contact.pk}/")).content.decode())
+    listing = text(client.get(url(workspace)).content.decode())
+    form = client.get(url(workspace, f"{contact.pk}/edit/")).content.decode()
+
+    assert "<title>06 12 34 56 78" in client.get(url(workspace, f"{contact.pk}/")).content.decode()
+    assert "Phone 06 12 34 56 78" in profile
+    assert "+33612345678" not in profile
+    assert "06 12 34 56 78" in listing and "+33612345678" not in listing
+    assert 'value="06 12 34 56 78"' in field_block(form, "phone")

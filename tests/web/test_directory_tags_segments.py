@@ -91,6 +91,26 @@ def test_deleting_a_tag_asks_for_confirmation_first(tagged, workspace, owner):
     assert scoped(Tag, workspace).filter(pk=fidele.pk).exists()
 
 
+def test_deleting_a_tag_names_the_segments_that_filter_on_it(tagged, workspace, owner):
+    segment_create(workspace=workspace, name="Fidèles", actor=owner, filter={"tag": ["Fidèle"]})
+    segment_create(workspace=workspace, name="VIP", actor=owner, filter={"tag": ["vip"]})
+
+    response = login(owner).get(url(workspace, f"tags/{tag(workspace, 'fidèle').pk}/delete/"))
+    page = text(response.content.decode())
+
+    assert "This segment filters on this tag and will then match no contact: Fidèles" in page
+    assert "VIP" not in page.split("Fidèles", 1)[1].split("Confirm", 1)[0]
+
+
+def test_renaming_a_tag_in_the_dashboard_keeps_its_segments(tagged, workspace, owner):
+    segment = segment_create(workspace=workspace, name="VIP", actor=owner, filter={"tag": ["vip"]})
+
+    login(owner).post(url(workspace, f"tags/{tag(workspace, 'vip').pk}/rename/"), {"name": "Or"})
+
+    segment.refresh_from_db()
+    assert segment.filter == {"tag": ["Or"]}
+
+
 def test_confirming_deletes_the_tag_from_every_contact(tagged, workspace, owner):
     fidele = tag(workspace, "fidèle")
 

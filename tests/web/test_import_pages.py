@@ -10,6 +10,7 @@ from comptoir.transfer.models import ImportJob
 from tests.conftest import api_client_for, login
 from tests.html import unlabelled_fields
 from tests.transfer.helpers import upload
+from tests.web.directory_helpers import text
 
 
 @pytest.fixture(autouse=True)
@@ -197,3 +198,19 @@ def test_a_viewer_cannot_download_the_error_report_which_lists_addresses(workspa
     assert (
         login(staff[Role.MARKETER]).get(url(workspace, f"{job.pk}/errors.csv")).status_code == 200
     )
+
+
+def test_a_later_row_that_unsubscribes_is_reported_as_such_not_as_skipped(workspace, owner):
+    client = login(owner)
+    content = "Email;Statut\nzoe@example.com;\nzoe@example.com;Unsubscribed\n"
+    client.post(url(workspace), {"file": upload(content)})
+    job = scoped(ImportJob, workspace).get()
+    client.post(url(workspace, f"{job.pk}/"), {"map_email": "Email", "map_consent": "Statut"})
+    import_run(job_id=job.pk)
+
+    page = text(client.get(url(workspace, f"{job.pk}/")).content.decode())
+    french = text(client.get(url(workspace, f"{job.pk}/"), headers=FRENCH).content.decode())
+
+    assert "Unsubscribed by a later row of the file 1" in page
+    assert "Skipped (unchanged or repeated) 0" in page
+    assert "Désinscrits par une ligne suivante du fichier 1" in french

@@ -8,6 +8,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from comptoir.contacts.phones import contact_title, phone_shown, workspace_region
+
 register = template.Library()
 
 # Symbols a merchant recognises at a glance; any other currency shows its ISO code.
@@ -49,3 +51,17 @@ def breakable_email(value: str) -> str:
     """An address that may wrap before its "@" in a narrow column, and nowhere else."""
     local, at, domain = conditional_escape(value or "").rpartition("@")
     return mark_safe(f"{local}<wbr>@{domain}" if at else domain)  # noqa: S308 - escaped above
+
+
+@register.filter
+def phone(value: str, workspace) -> str:
+    """`contact.phone|phone:workspace`: "06 12 34 56 78" for a number of the workspace's
+    country, "+32 470 12 34 56" for another's (stored and in the API: E.164)."""
+    return phone_shown(value or "", region=workspace_region(workspace))
+
+
+@register.filter
+def contact_name(contact, workspace) -> str:
+    """`contact|contact_name:workspace`: the name, else the address, else the phone as the
+    business writes it."""
+    return contact_title(contact, workspace)
