@@ -8,6 +8,13 @@ from dataclasses import dataclass, field
 import pytest
 from aiosmtpd.controller import Controller
 
+# What a person's mail client sends when they click: opens and clicks without a user
+# agent are a machine's (comptoir/mail/robots.py).
+BROWSER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Safari/605.1.15"
+)
+
 
 @dataclass
 class Received:

@@ -62,6 +62,8 @@ class StatsOut(Schema):
     unknown: int = Field(description="Claimed by a worker that stopped mid-send: never resent.")
     queued: int
     skipped: int = Field(description="Left out at send time: no consent any more.")
+    proxy_opens: int = Field(description="Fetched by a privacy proxy (Apple Mail), not opened.")
+    machine_clicks: int = Field(description="Messages whose links only a scanner followed.")
 
 
 class CampaignOut(Schema):
@@ -109,8 +111,9 @@ class AudienceOut(Schema):
 
 class LinkOut(Schema):
     url: str
-    unique: int
-    total: int
+    unique: int = Field(description="People who clicked it.")
+    total: int = Field(description="Clicks by people, repeats included.")
+    scanners: int = Field(description="Messages in which a link scanner followed it.")
 
 
 class HourOut(Schema):

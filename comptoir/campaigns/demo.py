@@ -123,14 +123,14 @@ def _sent_campaign(workspace: Workspace, plan: dict, rng: random.Random, now: dt
             if rng.random() < plan["clicks"] / plan["opens"]:
                 delivery.clicked_at = delivery.opened_at + dt.timedelta(seconds=rng.randint(5, 90))
                 url = rng.choice(links)
-                clicks.append(DeliveryClick(delivery=delivery, url=url))
+                clicks.append(
+                    DeliveryClick(delivery=delivery, url=url, clicked_at=delivery.clicked_at)
+                )
                 events.append((delivery, MailEvent.CLICKED, delivery.clicked_at, {"url": url}))
     Delivery.objects.bulk_update(
         deliveries, ["status", "sent_at", "links", "opened_at", "clicked_at"], batch_size=500
     )
     DeliveryClick.objects.bulk_create(clicks)
-    for click in clicks:
-        DeliveryClick.objects.filter(pk=click.pk).update(clicked_at=click.delivery.clicked_at)
     ContactEvent.objects.bulk_create(
         [
             ContactEvent(

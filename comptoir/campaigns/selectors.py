@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncHour
+from django.db.models.functions import Coalesce, TruncHour
 from django.http import Http404
 
 from comptoir.campaigns.models import Campaign
@@ -91,6 +91,9 @@ def _deliveries(campaign: Campaign) -> QuerySet[Delivery]:
     return Delivery.objects.filter(mailing_id=campaign.mailing_id)
 
 
+_machine_click = DeliveryClick.objects.filter(delivery=OuterRef("pk"), machine=True)
+
+
 def delivery_counts(*, campaign: Campaign) -> dict[str, int]:
     S = Delivery.Status
     deliveries = _deliveries(campaign)
@@ -104,6 +107,9 @@ def delivery_counts(*, campaign: Campaign) -> dict[str, int]:
         canceled=Count("pk", filter=Q(status=S.CANCELED)),
         opened=Count("pk", filter=Q(opened_at__isnull=False)),
         clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        # Shown apart (mail.robots): fetched by a privacy proxy, never opened by a person.
+        proxy_opens=Count("pk", filter=Q(proxy_opened_at__isnull=False, opened_at__isnull=True)),
+        machine_clicks=Count("pk", filter=Q(clicked_at__isnull=True) & Q(Exists(_machine_click))),
     )
     return counts
 
@@ -169,6 +175,8 @@ def campaign_stats(*, campaign: Campaign) -> dict:
         "complaints": _suppressed_after_sending(campaign, Suppression.Reason.COMPLAINT),
         "opened": counts["opened"],
         "clicked": counts["clicked"],
+        "proxy_opens": counts["proxy_opens"],
+        "machine_clicks": counts["machine_clicks"],
         "unsubscribed": _unsubscribed(campaign),
         "coupon_orders": orders["n"],
         "coupon_revenue": (orders["revenue"] or Decimal("0")).quantize(Decimal("0.01")),
@@ -176,11 +184,17 @@ def campaign_stats(*, campaign: Campaign) -> dict:
 
 
 def campaign_links(*, campaign: Campaign) -> list[dict]:
-    """Per link: how many people clicked it (unique) and how many clicks in all (E5)."""
+    """Per link: how many people clicked it (unique), how many clicks people made in all,
+    and how many messages a link scanner followed it in (E5)."""
+    human = Q(machine=False)
     rows = (
         DeliveryClick.objects.filter(delivery__mailing_id=campaign.mailing_id)
         .values("url")
-        .annotate(unique=Count("delivery_id", distinct=True), total=Sum("count"))
+        .annotate(
+            unique=Count("delivery_id", filter=human, distinct=True),
+            total=Coalesce(Sum("count", filter=human), 0),
+            scanners=Count("delivery_id", filter=Q(machine=True), distinct=True),
+        )
         .order_by("-unique", "url")
     )
     return list(rows) if campaign.mailing_id else []

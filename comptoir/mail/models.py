@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.models import WorkspaceScoped
@@ -103,8 +104,11 @@ class Delivery(WorkspaceScoped):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Human opens and clicks only (mail.robots): what results count.
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    # The first image fetch by a privacy proxy (Apple Mail), shown apart.
+    proxy_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -133,8 +137,10 @@ class DeliveryClick(models.Model):
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="clicks")
     url = models.URLField(max_length=2000)
-    clicked_at = models.DateTimeField(auto_now_add=True)
+    clicked_at = models.DateTimeField(default=timezone.now)
     count = models.PositiveIntegerField(default=1)
+    # Followed by a link scanner, not a person (mail.robots).
+    machine = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from comptoir.contacts.models import Contact
 from comptoir.core.models import User
 from comptoir.core.services import ServiceError
-from comptoir.mail import events, pipeline
+from comptoir.mail import events, pipeline, robots
 from comptoir.mail.models import Delivery, DeliveryClick
 
 MAX_SUBJECT = 300
@@ -71,29 +71,67 @@ def delivery_send(*, delivery_id: int, connection=None) -> Delivery:
 
 
 @transaction.atomic
-def delivery_opened(*, delivery_id: int) -> bool:
-    """Record the first open (T1); later opens change nothing. False if unknown."""
-    first = Delivery.objects.filter(
-        pk=delivery_id, opened_at__isnull=True, status=Delivery.Status.SENT
-    ).update(opened_at=timezone.now())
+def delivery_opened(*, delivery_id: int, user_agent: str = "", ip: str | None = None) -> bool:
+    """Record the first open (T1), a person's or a privacy proxy's apart (mail.robots);
+    later opens change nothing. False if nothing was recorded."""
+    sent = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENT)
+    if robots.proxy_open(user_agent=user_agent, ip=ip):
+        return bool(
+            sent.filter(proxy_opened_at__isnull=True).update(proxy_opened_at=timezone.now())
+        )
+    first = sent.filter(opened_at__isnull=True).update(opened_at=timezone.now())
     if first:
         events.delivery_opened_event(delivery=Delivery.objects.get(pk=delivery_id))
     return bool(first)
 
 
 @transaction.atomic
-def delivery_clicked(*, delivery: Delivery, url: str) -> None:
-    """Record a click on one of the delivery's links (T1): unique per link, counted."""
+def delivery_clicked(
+    *, delivery: Delivery, url: str, user_agent: str = "", method: str = "GET"
+) -> None:
+    """Record a click on one of the delivery's links (T1): unique per link, counted, and
+    a link scanner's apart from a person's (mail.robots)."""
     now = timezone.now()
+    machine = robots.machine_click(user_agent=user_agent, method=method)
+    clicks = DeliveryClick.objects.filter(delivery=delivery)
+    burst = clicks.exclude(url=url).filter(clicked_at__gte=now - robots.BURST)
+    if burst.exists():
+        # Several links of one message within seconds: a scanner, for all of them.
+        machine = True
+        _machine_clicks(delivery, burst)
     try:
         with transaction.atomic():
-            DeliveryClick.objects.create(delivery=delivery, url=url)
+            DeliveryClick.objects.create(
+                delivery=delivery, url=url, machine=machine, clicked_at=now
+            )
         first_of_link = True
     except IntegrityError:
-        DeliveryClick.objects.filter(delivery=delivery, url=url).update(count=F("count") + 1)
+        clicks.filter(url=url).update(count=F("count") + 1)
         first_of_link = False
+    if machine:
+        return
     # A click proves the message was opened, even when images were blocked.
     Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(opened_at=now)
     Delivery.objects.filter(pk=delivery.pk, clicked_at__isnull=True).update(clicked_at=now)
     if first_of_link:
         events.delivery_clicked_event(delivery=delivery, url=url)
+
+
+def _machine_clicks(delivery: Delivery, clicks) -> None:
+    """Clicks first taken for a person's turn out to be a scanner's: the delivery's human
+    click (and the open that click implied) move to the next human evidence, if any."""
+    flipped = list(clicks.filter(machine=False).values_list("clicked_at", flat=True))
+    if not flipped:
+        return
+    clicks.update(machine=True)
+    human = (
+        DeliveryClick.objects.filter(delivery=delivery, machine=False)
+        .order_by("clicked_at")
+        .values_list("clicked_at", flat=True)
+        .first()
+    )
+    current = Delivery.objects.filter(pk=delivery.pk).values("opened_at", "clicked_at").get()
+    changes = {"clicked_at": human}
+    if current["opened_at"] is not None and current["opened_at"] >= min(flipped):
+        changes["opened_at"] = human
+    Delivery.objects.filter(pk=delivery.pk).update(**changes)

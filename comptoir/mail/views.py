@@ -19,7 +19,11 @@ def track_open(request, token: str):
     delivery_id = read_open_token(token)
     if delivery_id is None:
         raise Http404
-    delivery_opened(delivery_id=delivery_id)
+    delivery_opened(
+        delivery_id=delivery_id,
+        user_agent=request.headers.get("User-Agent", "")[:500],
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     return HttpResponse(PIXEL, content_type="image/gif")
 
 
@@ -32,5 +36,10 @@ def track_click(request, token: str):
     delivery = Delivery.objects.filter(pk=delivery_id).only("id", "links", "workspace_id").first()
     if delivery is None or url not in delivery.links or not url.startswith(("http://", "https://")):
         raise Http404
-    delivery_clicked(delivery=delivery, url=url)
+    delivery_clicked(
+        delivery=delivery,
+        url=url,
+        user_agent=request.headers.get("User-Agent", "")[:500],
+        method=request.method,
+    )
     return HttpResponseRedirect(url)

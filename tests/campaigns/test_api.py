@@ -11,6 +11,7 @@ from comptoir.mail.models import Delivery
 from tests.campaigns.helpers import BODY, business, group, subscriber, work
 from tests.conftest import api_client_for
 from tests.contacts.helpers import make_contact
+from tests.mailserver import BROWSER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,7 +73,7 @@ def test_a_click_shows_in_the_per_link_figures_and_a_coupon_order_in_the_revenue
 
     html = smtp_server.received[0].message.get_body(preferencelist=("html",)).get_content()
     tracked = re.search(r'href="https://comptoir\.example(/t/c/[^"]+)"', html)[1]
-    assert Client().get(tracked).status_code == 302
+    assert Client(headers={"user-agent": BROWSER}).get(tracked).status_code == 302
     order = {
         "email": "zoe@example.com",
         "status": "completed",
@@ -90,7 +91,9 @@ def test_a_click_shows_in_the_per_link_figures_and_a_coupon_order_in_the_revenue
 
     results = api.get(f"/api/v1/campaigns/{campaign['id']}/results").json()
     assert results["stats"]["clicked"] == 1 and results["stats"]["opened"] == 1
-    assert results["links"] == [{"url": "https://shop.example/comte", "unique": 1, "total": 1}]
+    assert results["links"] == [
+        {"url": "https://shop.example/comte", "unique": 1, "total": 1, "scanners": 0}
+    ]
     assert (results["stats"]["coupon_orders"], results["stats"]["coupon_revenue"]) == (1, "36.00")
     assert sum(hour["clicks"] for hour in results["hourly"]) == 1
 

@@ -13,6 +13,7 @@ from comptoir.mail.models import DeliveryClick
 from comptoir.mail.services import delivery_create, delivery_send
 from comptoir.mail.tracking import CLICK_SALT, click_url
 from tests.contacts.helpers import make_contact
+from tests.mailserver import BROWSER
 
 BASE = "https://comptoir.example"
 
@@ -46,12 +47,12 @@ def test_links_are_rewritten_and_the_redirect_leads_to_the_original(sent):
     links = hrefs(html)
     assert len(links) == 2
     assert "shop.example" not in " ".join(links)  # the originals are behind the signature
-    response = Client().get(local(links[0]))
+    response = Client(headers={"user-agent": BROWSER}).get(local(links[0]))
     assert response.status_code == 302
     assert response["Location"] == "https://shop.example/comte?x=1&y=2"
     delivery.refresh_from_db()
     assert delivery.clicked_at and delivery.opened_at
-    Client().get(local(links[0]))
+    Client(headers={"user-agent": BROWSER}).get(local(links[0]))
     click = DeliveryClick.objects.get(delivery=delivery, url="https://shop.example/comte?x=1&y=2")
     assert click.count == 2
     events = ContactEvent.objects.filter(contact=delivery.contact, kind="email_clicked")
