@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "comptoir.consent",
     "comptoir.mail",
     "comptoir.transfer",
+    "comptoir.collect",
     "comptoir.web",
 ]
 

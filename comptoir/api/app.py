@@ -10,6 +10,7 @@ from comptoir.api import (
     notes,
     privacy,
     segments,
+    signup_page,
     staff,
     tags,
     tokens,
@@ -52,3 +53,4 @@ api.add_router("/subscriptions", commerce.subscriptions)
 api.add_router("/contacts", commerce.contacts)
 api.add_router("/store-connections", commerce.store_connections)
 api.add_router("/imports", imports.router)
+api.add_router("/signup-page", signup_page.router)
