@@ -61,9 +61,7 @@ def test_a_pending_contact_receives_no_marketing(pending, workspace):
     assert delivery_send(delivery_id=delivery.pk).status == "skipped"
 
 
-def test_the_link_confirms_once_and_a_second_click_changes_nothing(
-    pending, workspace, mailoutbox
-):
+def test_the_link_confirms_once_and_a_second_click_changes_nothing(pending, workspace, mailoutbox):
     _response, contact = pending
     link = confirmation_link(contact, mailoutbox)
     client = Client(HTTP_USER_AGENT="Phone/2.0", REMOTE_ADDR="192.0.2.44")
