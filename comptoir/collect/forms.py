@@ -38,6 +38,12 @@ class PublicForm(forms.Form):
         except normalize.InvalidPhone:
             raise ValidationError(_("Enter a valid phone number.")) from None
 
+    def __init__(self, *args, **kwargs):
+        # Ids of their own: the widget's form lands in pages whose ids we do not know.
+        kwargs.setdefault("auto_id", "comptoir_%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
@@ -117,3 +123,10 @@ class ContactForm(PublicForm):
         if "<" in message:
             raise ValidationError(_("Write the message as plain text, without < or >."))
         return message
+
+
+def signup_form(settings, data=None) -> SignupForm:
+    """The sign-up form of a workspace: its wording beside the box, its loyalty offer."""
+    from comptoir.collect.services import consent_wording
+
+    return SignupForm(data, wording=consent_wording(settings), loyalty=settings.loyalty_enabled)

@@ -15,14 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from comptoir.collect import guards
-from comptoir.collect.forms import ContactForm, SignupForm
+from comptoir.collect.forms import ContactForm, signup_form
 from comptoir.collect.models import Signup, SignupSettings
 from comptoir.collect.poster import poster_pdf
 from comptoir.collect.qr import qr_png, qr_svg
 from comptoir.collect.selectors import public_urls, qr_target, settings_by_token
 from comptoir.collect.services import (
     Visitor,
-    consent_wording,
     contact_message_submit,
     signup_confirm,
     signup_submit,
@@ -89,14 +88,10 @@ def _action(path: str, **query) -> str:
     return path + "?" + urlencode({key: value for key, value in query.items() if value})
 
 
-def _signup_form(settings: SignupSettings, data=None) -> SignupForm:
-    return SignupForm(data, wording=consent_wording(settings), loyalty=settings.loyalty_enabled)
-
-
 def _signup_post(request, settings: SignupSettings, *, source: str, origins: set[str]):
     """Shared by the page and the widget: (signup or None, form, refusal or None)."""
     guards.check_submission(request, workspace_id=settings.workspace_id, origins=origins)
-    form = _signup_form(settings, request.POST)
+    form = signup_form(settings, request.POST)
     if form.is_bot:
         raise guards.Refused(400, "rejected", _("This form could not be accepted."))
     if not form.is_valid():
@@ -162,7 +157,7 @@ def signup_page(request, token: str):
                 return render(request, "collect/thanks.html", context)
             status = 400
         elif request.method in ("GET", "HEAD"):
-            form = _signup_form(settings)
+            form = signup_form(settings)
             status = 200
         else:
             return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
@@ -231,7 +226,7 @@ def _widget_form_html(request, settings: SignupSettings) -> str:
     return render_to_string(
         "collect/widget_form.html",
         {
-            "form": _signup_form(settings),
+            "form": signup_form(settings),
             "action": public_urls(settings)["url"] + "widget/",
             "language": translation.get_language(),
         },
@@ -257,21 +252,6 @@ def widget_script(request, token: str):
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     patch_vary_headers(response, ["Accept-Language"])
     return response
-
-
-def widget_snippet(settings: SignupSettings) -> str:
-    """What the merchant pastes into their site (shown in the dashboard)."""
-    urls = public_urls(settings)
-    return render_to_string(
-        "collect/widget_snippet.html",
-        {
-            "form_html": render_to_string(
-                "collect/widget_form.html",
-                {"form": _signup_form(settings), "action": urls["url"] + "widget/"},
-            ),
-            "script_url": urls["url"] + "widget.js",
-        },
-    )
 
 
 def signup_qr(request, token: str, fmt: str):
