@@ -3,11 +3,12 @@
 from enum import StrEnum
 
 from comptoir.contacts.models import Contact, ContactEvent
+from comptoir.contacts.selectors import SIGNED_UP_EVENT
 from comptoir.contacts.services import contact_event_add
 
 
 class Kind(StrEnum):
-    SIGNED_UP = "signed_up"
+    SIGNED_UP = SIGNED_UP_EVENT  # the built-in segment "collected e-mail addresses" reads it
     SIGNUP_CONFIRMED = "signup_confirmed"
     CONTACT_MESSAGE = "contact_message"
 
