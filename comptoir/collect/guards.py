@@ -23,6 +23,8 @@ MAX_BODY_BYTES = 16 * 1024  # the longest legitimate form (a 2,000-character mes
 IP_LIMIT, IP_WINDOW = 10, 10 * 60
 # Per workspace: far above a shop's busiest day, far below a flood of made-up addresses.
 WORKSPACE_LIMIT, WORKSPACE_WINDOW = 300, 60 * 60
+# Printing a poster costs a second of CPU: per IP, enough for a shop owner trying sizes.
+POSTER_LIMIT, POSTER_WINDOW = 20, 10 * 60
 
 
 class Refused(Exception):
@@ -97,3 +99,16 @@ def check_submission(request, *, workspace_id: int, origins: set[str]) -> None:
     check_body(request)
     check_origin(request, origins)
     check_rate(request, workspace_id)
+
+
+def check_poster_rate(request) -> None:
+    verdict = rate_limit_hit(
+        key=f"collect:poster:{client_ip(request)}", limit=POSTER_LIMIT, window_seconds=POSTER_WINDOW
+    )
+    if not verdict.allowed:
+        raise Refused(
+            429,
+            "rate_limited",
+            _("Too many posters printed in a short time. Try again in a few minutes."),
+            retry_after=verdict.retry_after,
+        )

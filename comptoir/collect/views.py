@@ -270,6 +270,10 @@ def signup_poster(request, token: str):
     if size not in SignupSettings.PosterSize.values:
         raise Http404
     with translation.override(_language(request, settings.workspace)):
+        try:
+            guards.check_poster_rate(request)
+        except guards.Refused as refused:
+            return _refused(request, refused, settings.workspace, as_json=False)
         pdf = poster_pdf(settings, size=size)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="poster-{size}.pdf"'

@@ -87,3 +87,14 @@ def test_the_poster_of_a_retired_url_is_gone(workspace):
 
 def test_an_unknown_poster_size_is_a_404(workspace):
     assert Client().get(page_path(workspace) + "poster.pdf?size=a0").status_code == 404
+
+
+def test_printing_posters_is_rate_limited_per_ip(workspace, monkeypatch):
+    from comptoir.collect import guards
+
+    monkeypatch.setattr(guards, "POSTER_LIMIT", 1)
+    path = page_path(workspace) + "poster.pdf"
+
+    assert Client().get(path).status_code == 200
+    refused = Client().get(path)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
