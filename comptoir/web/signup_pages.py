@@ -94,7 +94,7 @@ def signup_poster(request):
     if data is not None and form.is_valid():
         if request.method == "POST" and "save" in request.POST and _save(request, form, settings):
             messages.success(request, _("Poster saved."))
-            return redirect("signup_poster", slug=request.workspace.slug)
+            return redirect("signups_poster", slug=request.workspace.slug)
         shown = form.instance  # the draft as typed, not saved yet
     else:
         if data is not None:

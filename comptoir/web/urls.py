@@ -75,8 +75,8 @@ urlpatterns = [
     path("campaigns/", views.campaigns, name="campaigns"),
     path("automations/", views.automations, name="automations"),
     path("signups/", signup_pages.signups, name="signups"),
-    path("signups/redraw/", signup_pages.signup_redraw, name="signup_redraw"),
-    path("signups/poster/", signup_pages.signup_poster, name="signup_poster"),
+    path("signups/redraw/", signup_pages.signup_redraw, name="signups_redraw"),
+    path("signups/poster/", signup_pages.signup_poster, name="signups_poster"),
     path("settings/", views.settings_workspace, name="settings"),
     path("settings/staff/", views.settings_staff, name="settings_staff"),
     path(

@@ -138,3 +138,20 @@ def test_the_widget_on_a_site_that_is_not_allowed_stores_nothing(page, served, w
 
     expect(page.get_by_role("status")).to_contain_text("could not be sent")
     assert not Contact.objects.exists()
+
+
+def test_the_poster_preview_follows_the_typing(page, served, workspace, owner, log_in):
+    log_in(owner.email)
+    page.goto(f"{served.url}/w/{workspace.slug}/signups/poster/")
+
+    page.get_by_label("Slogan").fill("Le fromage du mois")
+    page.get_by_label("Discount offer").fill("−10 % sur votre prochaine visite")
+
+    preview = page.locator("#poster-preview")
+    expect(preview).to_contain_text("Le fromage du mois")
+    expect(preview).to_contain_text("−10 % sur votre prochaine visite")
+    assert signup_settings_get(workspace=workspace).slogan == ""  # a preview saves nothing
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Poster saved")
+    assert signup_settings_get(workspace=workspace).slogan == "Le fromage du mois"
