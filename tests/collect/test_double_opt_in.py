@@ -120,3 +120,13 @@ def test_signing_up_again_while_pending_adds_no_ledger_entry(pending, workspace)
 
     assert ConsentEvent.objects.filter(contact=contact).count() == 1
     assert Delivery.objects.filter(contact=contact).count() == 2  # a fresh link
+
+
+def test_the_confirmation_email_speaks_the_visitors_language(workspace, mailoutbox):
+    submit(page_path(workspace, double_opt_in=True), {}, HTTP_ACCEPT_LANGUAGE="fr-FR,fr")
+    contact = scoped(Contact, workspace).get()
+
+    assert contact.language == "fr"
+    delivery = Delivery.objects.get(contact=contact)
+    assert delivery.subject == "Confirmez votre inscription à Chez Zoé"
+    assert "Confirmer mon inscription" in delivery.body_markdown

@@ -55,7 +55,10 @@ def test_a_ticked_box_subscribes_with_source_ip_user_agent_and_wording(workspace
 
 def test_the_workspaces_own_wording_is_recorded_word_for_word(workspace):
     wording = "Oui, envoyez-moi la lettre du fromager (ouvertures et clics mesurés)."
-    response = submit(page_path(workspace, consent_wording=wording), {})
+    path = page_path(workspace, consent_wording=wording)
+    assert wording in Client().get(path, headers={"Accept-Language": "en"}).content.decode()
+
+    response = submit(path, {})
 
     assert response.status_code == 200
     assert ConsentEvent.objects.get().wording == wording
