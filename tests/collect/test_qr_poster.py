@@ -68,6 +68,9 @@ def test_the_poster_shows_slogan_discount_and_a_qr_code_of_the_page(
     assert expected in info
     assert re.search(r"^Pages:\s+1$", info, re.MULTILINE)
 
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, check=True)
+    assert " 120    60 " in images.stdout.decode()  # the logo, as uploaded
+
     subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf), str(tmp_path / "page")], check=True)
     (page,) = tmp_path.glob("page*.png")
     image = Image.open(page)

@@ -153,3 +153,20 @@ def test_the_api_returns_the_contract_urls(api, workspace):
     assert body["qr_svg_url"] == body["url"] + "qr.svg"
     assert body["qr_png_url"] == body["url"] + "qr.png"
     assert body["poster_pdf_url"] == body["url"] + "poster.pdf"
+
+
+def test_a_poster_discount_gives_each_sign_up_the_coupon_code(workspace):
+    path = page_path(
+        workspace, discount_offer="−10 % sur votre prochaine visite", coupon_code="ZOE10"
+    )
+
+    response = submit(path, {})
+
+    assert "ZOE10" in response.content.decode()
+    assert scoped(Signup, workspace).get().coupon_code == "ZOE10"
+
+
+def test_without_a_discount_offer_no_coupon_is_owed(workspace):
+    submit(page_path(workspace, coupon_code="ZOE10"), {})
+
+    assert scoped(Signup, workspace).get().coupon_code == ""
