@@ -172,3 +172,19 @@ def test_the_contact_page_has_labelled_fields(workspace):
 
     assert unlabelled_fields(html) == []
     assert 'name="message"' in html
+
+
+def test_the_message_and_the_sign_up_read_as_sentences_on_the_profile(workspace, owner):
+    from tests.conftest import login
+
+    contact_post(page_path(workspace) + "contact/", CONTACT)
+    submit(page_path(workspace) + "?via=qr", {"email": CONTACT["email"]})
+    contact = scoped(Contact, workspace).get()
+
+    html = login(owner).get(
+        f"/w/{workspace.slug}/contacts/{contact.pk}/", headers={"Accept-Language": "en"}
+    )
+
+    text = " ".join(html.content.decode().split())
+    assert "Message through the contact form: “Avez-vous du comté 36 mois ? Merci”" in text
+    assert "Signed up (source: QR code)" in text
