@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "comptoir.mail",
     "comptoir.campaigns",
     "comptoir.transfer",
+    "comptoir.collect",
     "comptoir.web",
 ]
 

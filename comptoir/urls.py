@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from comptoir.api.app import api
+from comptoir.collect import views as collect_views
 from comptoir.consent import views as consent_views
 from comptoir.mail import views as mail_views
 from comptoir.mail import webhooks as esp_webhooks
@@ -19,6 +20,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("w/<slug:slug>/", include("comptoir.web.urls")),
     path("u/<str:token>/", consent_views.unsubscribe, name="unsubscribe"),
+    path("s/<str:token>/", include("comptoir.collect.urls")),
+    path("c/<str:token>/", collect_views.confirm, name="signup_confirm"),
     path("t/o/<str:token>.gif", mail_views.track_open, name="track_open"),
     path("t/c/<str:token>/", mail_views.track_click, name="track_click"),
     path("webhooks/esp/<str:esp>/tracking/", esp_webhooks.esp_tracking, name="esp_tracking"),

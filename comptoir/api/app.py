@@ -11,6 +11,7 @@ from comptoir.api import (
     notes,
     privacy,
     segments,
+    signup_page,
     staff,
     tags,
     tokens,
@@ -54,3 +55,4 @@ api.add_router("/contacts", commerce.contacts)
 api.add_router("/store-connections", commerce.store_connections)
 api.add_router("/imports", imports.router)
 api.add_router("/campaigns", campaigns.router)
+api.add_router("/signup-page", signup_page.router)

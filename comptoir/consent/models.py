@@ -22,6 +22,7 @@ class ConsentEvent(WorkspaceScoped):
         DASHBOARD = "dashboard", _("Dashboard")
         POS = "pos", _("Point of sale")
         SIGNUP_PAGE = "signup_page", _("Sign-up page")
+        QR_CODE = "qr_code", _("QR code")
         WIDGET = "widget", _("Sign-up widget")
         IMPORT = "import", _("Import")
         UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")

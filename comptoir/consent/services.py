@@ -21,6 +21,7 @@ Source = ConsentEvent.Source
 # Sources where the customer acted in person: their IP and user agent are proof of consent.
 CUSTOMER_SOURCES = {
     Source.SIGNUP_PAGE,
+    Source.QR_CODE,
     Source.WIDGET,
     Source.UNSUBSCRIBE_LINK,
     Source.ONE_CLICK,

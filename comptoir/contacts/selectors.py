@@ -138,6 +138,9 @@ BUILTIN_SEGMENTS = {
     )
 }
 SIGNUP_SOURCES = (Contact.Source.SIGNUP_PAGE, Contact.Source.QR_CODE, Contact.Source.WIDGET)
+# The timeline kind `collect` writes for every sign-up: a contact first known from an order or
+# an import that later signs up is a collected address too.
+SIGNED_UP_EVENT = "signed_up"
 NEW_CUSTOMER_DAYS = 30
 MAX_SEGMENT_DEPTH = 5
 
@@ -155,7 +158,8 @@ def _builtin_condition(segment_id: str) -> Q:
     if segment_id == "subscribers":
         return Q(consent=Contact.Consent.SUBSCRIBED)
     if segment_id == "signups":
-        return Q(source__in=SIGNUP_SOURCES)
+        signed_up = ContactEvent.objects.filter(contact=OuterRef("pk"), kind=SIGNED_UP_EVENT)
+        return Q(source__in=SIGNUP_SOURCES) | Q(Exists(signed_up))
     if segment_id == "unsubscribed":
         return Q(consent=Contact.Consent.UNSUBSCRIBED)
     raise KeyError(segment_id)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from comptoir.collect.events import Kind as CollectEvent
 from comptoir.commerce.events import CommerceEvent
 from comptoir.consent.models import ConsentEvent
 from comptoir.contacts.models import Contact, ContactEvent
@@ -109,7 +110,12 @@ def _sentence(event: ContactEvent, actor: str | None) -> str:
         return _("Added to the group “%(group)s”") % {"group": data.get("segment")}
     if kind == Kind.GROUP_REMOVED:
         return _("Removed from the group “%(group)s”") % {"group": data.get("segment")}
-    return _mail_sentence(kind, data, actor) or _commerce_sentence(kind, data) or _other(kind)
+    return (
+        _mail_sentence(kind, data, actor)
+        or _commerce_sentence(kind, data)
+        or _collect_sentence(kind, data)
+        or _other(kind)
+    )
 
 
 def _mail_sentence(kind: str, data: dict, actor: str | None) -> str | None:
@@ -163,6 +169,19 @@ def _commerce_sentence(kind: str, data: dict) -> str | None:
         return _("Order %(order)s canceled") % {"order": order}
     if kind in CommerceEvent.values:
         return str(CommerceEvent(kind).label)
+    return None
+
+
+def _collect_sentence(kind: str, data: dict) -> str | None:
+    """Sign-ups (S1–S3, K7) and contact-form messages (S4), the message word for word."""
+    if kind == CollectEvent.SIGNED_UP:
+        return _("Signed up (source: %(source)s)") % {"source": _source_label(data.get("source"))}
+    if kind == CollectEvent.SIGNUP_CONFIRMED:
+        return _("Confirmed the sign-up from the confirmation e-mail")
+    if kind == CollectEvent.CONTACT_MESSAGE:
+        return _("Message through the contact form: “%(message)s”") % {
+            "message": data.get("message", "")
+        }
     return None
 
 

@@ -9,6 +9,7 @@ from comptoir.web import (
     order_pages,
     outbox_pages,
     segment_pages,
+    signup_pages,
     suppression_pages,
     tag_manager,
     views,
@@ -73,7 +74,9 @@ urlpatterns = [
     path(f"{contact}erase/", consent_pages.contact_data_erase, name="contact_data_erase"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("automations/", views.automations, name="automations"),
-    path("signups/", views.signups, name="signups"),
+    path("signups/", signup_pages.signups, name="signups"),
+    path("signups/redraw/", signup_pages.signup_redraw, name="signups_redraw"),
+    path("signups/poster/", signup_pages.signup_poster, name="signups_poster"),
     path("settings/", views.settings_workspace, name="settings"),
     path("settings/staff/", views.settings_staff, name="settings_staff"),
     path(

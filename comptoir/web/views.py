@@ -73,7 +73,6 @@ def _section(template: str):
 
 campaigns = _section("web/campaigns.html")
 automations = _section("web/automations.html")
-signups = _section("web/signups.html")
 
 
 @workspace_view(write=Action.MANAGE_SETTINGS)
