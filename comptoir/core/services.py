@@ -181,10 +181,8 @@ def password_link_send(
     # An invitation speaks the shop's language; a reset, that of the page it was asked on.
     language = workspace.language if workspace and kind == "invitation" else None
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        subject = "".join(
-            render_to_string(f"registration/{kind}_subject.txt", context).splitlines()
-        )
-        body = render_to_string(f"registration/{kind}_email.txt", context)
+        subject = "".join(render_to_string(f"mail/staff/{kind}_subject.txt", context).splitlines())
+        body = render_to_string(f"mail/staff/{kind}_email.txt", context)
         staff_email_send(
             to=user.email,
             subject=subject,
