@@ -194,6 +194,20 @@ def markdown() -> MarkdownIt:
     return parser
 
 
+def product_lines(text: str) -> list[Block]:
+    """The product blocks of a body, read line by line without parsing the Markdown: a
+    quick look, to know which products a message may show."""
+    found = []
+    for line in text.splitlines():
+        line = line.strip()
+        match = _BLOCK_LINE.fullmatch(line)
+        if match and "product" in line:
+            block = read_block(line, match.group(1))
+            if block.kind == "product":
+                found.append(block)
+    return found
+
+
 def blocks_of(tokens) -> list[Block]:
     return [t.meta["block"] for t in tokens if t.type == "comptoir_block"]
 

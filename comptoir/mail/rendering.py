@@ -9,6 +9,7 @@ marketing e-mails add the unsubscribe link. CSS is inlined because Gmail and Out
 import html
 import re
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin
 
@@ -104,74 +105,140 @@ def logo_url(workspace: Workspace) -> str | None:
     return urljoin(settings.COMPTOIR_BASE_URL + "/", workspace.logo.url.lstrip("/"))
 
 
-class _Marked:
-    """A body whose tags are replaced by markers Markdown leaves alone (letters and digits),
-    so that a first name like `*Zoé*` is never read as Markdown, and is escaped for where
-    it lands: HTML text, or a link's address."""
+class _Markers:
+    """Placeholders that Markdown, Django templates and the CSS inliner all leave alone
+    (letters and digits), put where a contact's details, the links, the unsubscribe link
+    and the open pixel go. A layout is built once for many contacts, then each message only
+    fills its markers in, escaped for where they land: HTML text, or a link's address (a
+    first name like `*Zoé*` is never read as Markdown)."""
 
-    def __init__(self, body_markdown: str, values: dict[str, str]):
-        nonce = secrets.token_hex(4)
-        self.marker = re.compile(rf"Q{nonce}T(\d+)E")
-        self.values: list[str] = []
-        self.sources: list[str] = []
+    def __init__(self):
+        self.nonce = secrets.token_hex(4)
+        # T: a tag as text; V: a tag inside an address; L: a link; U: unsubscribe; P: pixel.
+        self.pattern = re.compile(rf"Q{self.nonce}([TVLUP])(\d+)E")
+        self.tags: list[templating.Tag] = []
+        self.links: list[str] = []  # as written, with V markers where tags go
+
+    def marker(self, kind: str, index: int | str = 0) -> str:
+        return f"Q{self.nonce}{kind}{index}E"
+
+    def mark(self, text: str) -> str:
+        """`text` with each valid tag replaced by a marker; broken tags stay as written."""
         pieces = []
-        for part in templating.parse(body_markdown)[0]:
+        for part in templating.parse(text)[0]:
             if isinstance(part, str):
                 pieces.append(part)
             else:
-                pieces.append(f"Q{nonce}T{len(self.values)}E")
-                self.values.append(part.value(values))
-                self.sources.append(part.source)
-        self.source = "".join(pieces)
+                pieces.append(self.marker("T", len(self.tags)))
+                self.tags.append(part)
+        return "".join(pieces)
 
-    def fill(self, text: str, *, escape=None) -> str:
-        escape = escape or (lambda value: value)
-        return self.marker.sub(lambda m: escape(self.values[int(m.group(1))]), text)
+    def in_url(self, url: str) -> str:
+        def swap(match: re.Match) -> str:
+            kind = "V" if match.group(1) == "T" else match.group(1)
+            return self.marker(kind, match.group(2))
+
+        return self.pattern.sub(swap, url)
 
     def restore(self, text: str) -> str:
         """`text` with its tags as the merchant wrote them."""
-        return self.marker.sub(lambda m: self.sources[int(m.group(1))], text)
+        return self.pattern.sub(lambda m: self.tags[int(m.group(2))].source, text)
 
-    def fill_url(self, url: str) -> str:
-        return self.fill(url, escape=lambda value: quote(value, safe=""))
+    def mark_links(self, content: str) -> str:
+        """Each web link of `content` (buttons and products included) becomes a marker, for
+        click tracking; tags inside any address become address markers."""
 
-    def fill_html(self, page: str) -> str:
-        page = _ATTRIBUTE.sub(
-            lambda m: f'{m.group(1)}="{self.fill(m.group(2), escape=_attribute_value)}"', page
-        )
-        return self.fill(page, escape=html.escape)
+        def rewrite(match: re.Match) -> str:
+            value = self.in_url(match.group(2))
+            url = html.unescape(value)
+            if match.group(1) == "href" and blocks.web_address(url):
+                self.links.append(url)
+                return f'href="{self.marker("L", len(self.links) - 1)}"'
+            return f'{match.group(1)}="{value}"'
 
-
-def _attribute_value(value: str) -> str:
-    return html.escape(quote(value, safe=""), quote=True)
-
-
-def _track(content: str, track_link) -> tuple[str, list[str]]:
-    """The web links of `content` in order, and `content` with each one rewritten by
-    `track_link` (click tracking), buttons and products included."""
-    links: list[str] = []
-
-    def rewrite(match: re.Match) -> str:
-        if match.group(1) != "href":
-            return match.group(0)
-        url = html.unescape(match.group(2))
-        if not blocks.web_address(url):
-            return match.group(0)
-        if url not in links:
-            links.append(url)
-        if track_link is None:
-            return match.group(0)
-        return f'href="{html.escape(track_link(url), quote=True)}"'
-
-    return _ATTRIBUTE.sub(rewrite, content), links
+        return _ATTRIBUTE.sub(rewrite, content)
 
 
-def _products(workspace: Workspace | None, tokens) -> dict[str, Product]:
-    wanted = {b.product_id for b in blocks.blocks_of(tokens) if b.kind == "product"}
-    if not wanted or workspace is None:
+@dataclass(frozen=True)
+class _Layout:
+    """A message built for no one in particular: its HTML and text with markers in."""
+
+    markers: _Markers
+    html: str
+    text: str
+
+
+_layouts: OrderedDict = OrderedDict()
+_LAYOUTS_KEPT = 32
+
+
+def _products(workspace: Workspace | None, wanted) -> dict[str, Product]:
+    if not wanted or workspace is None or workspace.pk is None:
         return {}
-    found = scoped(Product, workspace).filter(external_id__in=wanted)
+    found = scoped(Product, workspace).filter(external_id__in=set(wanted))
     return {product.external_id: product for product in found}
+
+
+def _product_versions(workspace: Workspace | None, body: str) -> tuple:
+    """What the products a body may show looked like last, so that a layout kept for a
+    campaign is built again when one of them changes."""
+    if "[[" not in body or workspace is None or workspace.pk is None:
+        return ()
+    wanted = {b.product_id for b in blocks.product_lines(body)}
+    found = scoped(Product, workspace).filter(external_id__in=wanted)
+    return tuple(sorted(found.values_list("external_id", "updated_at")))
+
+
+def _build(
+    *,
+    workspace: Workspace | None,
+    brand: Brand,
+    language: str,
+    subject: str,
+    body_markdown: str,
+    preheader: str,
+    marketing: bool,
+    pixel: bool,
+    subject_tags: bool,
+) -> _Layout:
+    markers = _Markers()
+    with translation.override(language):
+        env = {"workspace": brand, "url": markers.in_url}
+        tokens = _markdown.parse(markers.mark(body_markdown), env)
+        wanted = [b.product_id for b in blocks.blocks_of(tokens) if b.kind == "product"]
+        env["products"] = _products(workspace, wanted)
+        content = markers.mark_links(_markdown.renderer.render(tokens, _markdown.options, env))
+        context = {
+            "brand": brand,
+            "header_text_colour": blocks.readable_on(brand.brand_color),
+            "subject": markers.mark(subject) if subject_tags else subject,
+            "preheader": markers.mark(preheader),
+            "preheader_padding": _PREHEADER_PADDING,
+            "content": content,
+            "unsubscribe_url": markers.marker("U") if marketing else None,
+            "open_pixel_url": markers.marker("P") if pixel else None,
+            "text_body": render_text(tokens, env).strip(),
+        }
+        page = render_to_string("mail/message.html", context)
+        text = render_to_string("mail/message.txt", context)
+    return _Layout(markers=markers, html=_inliner.inline(page), text=text.strip() + "\n")
+
+
+def _layout(*, workspace: Workspace | None, **parts) -> _Layout:
+    brand = Brand.of(workspace)
+    key = (
+        workspace.pk if workspace else None,
+        brand,
+        _product_versions(workspace, parts["body_markdown"]),
+        tuple(sorted(parts.items())),
+    )
+    layout = _layouts.get(key)
+    if layout is None:
+        layout = _build(workspace=workspace, brand=brand, **parts)
+        _layouts[key] = layout
+        while len(_layouts) > _LAYOUTS_KEPT:
+            _layouts.popitem(last=False)
+    return layout
 
 
 def _render(
@@ -187,33 +254,36 @@ def _render(
     open_pixel_url: str | None,
     subject_tags: bool = True,
 ) -> Rendered:
-    brand = Brand.of(workspace)
-    marked = _Marked(body_markdown, values)
-    with translation.override(language):
-        env = {"workspace": brand, "url": marked.fill_url}
-        tokens = _markdown.parse(marked.source, env)
-        env["products"] = _products(workspace, tokens)
-        content = marked.fill_html(_markdown.renderer.render(tokens, _markdown.options, env))
-        content, links = _track(content, track_link)
-        text_body = marked.fill(render_text(tokens, env)).strip()
-        context = {
-            "brand": brand,
-            "header_text_colour": blocks.readable_on(brand.brand_color),
-            "subject": templating.personalise(subject, values) if subject_tags else subject,
-            "preheader": templating.personalise(preheader, values),
-            "preheader_padding": _PREHEADER_PADDING,
-            "content": content,
-            "unsubscribe_url": unsubscribe_url,
-            "open_pixel_url": open_pixel_url,
-            "text_body": text_body,
-        }
-        page = render_to_string("mail/message.html", context)
-        text = render_to_string("mail/message.txt", context)
+    layout = _layout(
+        workspace=workspace,
+        language=language,
+        subject=subject,
+        body_markdown=body_markdown,
+        preheader=preheader,
+        marketing=unsubscribe_url is not None,
+        pixel=open_pixel_url is not None,
+        subject_tags=subject_tags,
+    )
+    markers = layout.markers
+    tag_values = [tag.value(values) for tag in markers.tags]
+    in_urls = [quote(value, safe="") for value in tag_values]
+
+    def address(url: str) -> str:
+        return markers.pattern.sub(lambda m: in_urls[int(m.group(2))], url)
+
+    links = [address(url) for url in markers.links]
+    hrefs = [track_link(url) for url in links] if track_link is not None else links
+    filled = {"U": [unsubscribe_url or ""], "P": [open_pixel_url or ""], "L": hrefs}
+    filled.update(T=tag_values, V=in_urls)
+
+    def fill(text: str, escape) -> str:
+        return markers.pattern.sub(lambda m: escape(filled[m.group(1)][int(m.group(2))]), text)
+
     return Rendered(
-        subject=context["subject"],
-        html=_inliner.inline(page),
-        text=text.strip() + "\n",
-        links=links,
+        subject=templating.personalise(subject, values) if subject_tags else subject,
+        html=fill(layout.html, html.escape),
+        text=fill(layout.text, str),
+        links=list(dict.fromkeys(links)),
     )
 
 
@@ -315,10 +385,11 @@ def template_errors(
         errors.append(_("Body, line %(line)s: %(error)s") % {"line": line, "error": error.message})
     # Blocks are read with their tags set aside, as when rendering: a tag's quotes inside
     # a button's label are the tag's, not the label's.
-    marked = _Marked(body, {})
-    tokens = _markdown.parse(marked.source, {})
-    found = _products(workspace, tokens)
-    for block in blocks.blocks_of(tokens):
+    marked = _Markers()
+    tokens = _markdown.parse(marked.mark(body), {})
+    blocks_found = blocks.blocks_of(tokens)
+    found = _products(workspace, [b.product_id for b in blocks_found if b.kind == "product"])
+    for block in blocks_found:
         if block.error:
             errors.append(_("Body: %(error)s") % {"error": marked.restore(block.error)})
         elif block.kind == "product" and block.product_id not in found:
@@ -327,7 +398,7 @@ def template_errors(
                 % {"id": block.product_id, "block": marked.restore(block.source)}
             )
     for source in blocks.image_sources(tokens):
-        if not blocks.web_address(marked.fill_url(source)):
+        if not blocks.web_address(source):
             errors.append(
                 _("Body: the image “%(src)s” needs a full web address starting with https://.")
                 % {"src": marked.restore(source)}

@@ -293,3 +293,65 @@ def test_a_preview_for_a_real_contact_uses_their_details(business, zoe):
     )
 
     assert rendered.subject == "Pour Zoé"
+
+
+# One layout for a whole campaign
+
+
+def test_contacts_of_one_campaign_each_get_their_own_details_and_links(business):
+    body = 'Bonjour {{ first_name|default:"ami" }} [ici](https://shop.example/?e={{ email }})'
+    people = [
+        make_contact(business, "zoe@example.com", first_name="Zoé"),
+        make_contact(business, "paul@example.com", first_name="Paul & <Co>"),
+        make_contact(business, "anon@example.com"),
+    ]
+
+    rendered = [
+        render(
+            person,
+            body,
+            subject="Pour {{ first_name }}",
+            unsubscribe_url=f"https://comptoir.example/u/{person.pk}/",
+            track_link=lambda url, pk=person.pk: f"https://t.example/{pk}?u={url}",
+            open_pixel_url=f"https://comptoir.example/o/{person.pk}.gif",
+        )
+        for person in people
+    ]
+
+    for person, message in zip(people, rendered, strict=True):
+        page = parse(message.html)
+        link = content(message).find("a")
+        address = person.email.replace("@", "%40")
+        assert message.links == [f"https://shop.example/?e={address}"]
+        assert link.attrs["href"] == f"https://t.example/{person.pk}?u={message.links[0]}"
+        footer_links = [a.attrs["href"] for a in page.find(class_="footer").find_all("a")]
+        assert f"https://comptoir.example/u/{person.pk}/" in footer_links
+        assert f"https://comptoir.example/u/{person.pk}/" in message.text
+        assert any(i.attrs["src"].endswith(f"/o/{person.pk}.gif") for i in page.find_all("img"))
+    assert [content(m).find("p").text for m in rendered] == [
+        "Bonjour Zoé ici",
+        "Bonjour Paul & <Co> ici",
+        "Bonjour ami ici",
+    ]
+    assert parse(rendered[1].html).find("title").text == "Pour Paul & <Co>"
+
+
+def test_a_product_changed_during_a_campaign_shows_its_new_price(zoe, comte):
+    before = render(zoe, "[[product COMTE-24]]")
+    comte.price = Decimal("9.90")
+    comte.save()
+
+    after = render(zoe, "[[product COMTE-24]]")
+
+    assert "1\u00a0234,50" in before.text
+    assert "9,90\u00a0€" in after.text and "1\u00a0234,50" not in after.text
+
+
+def test_a_change_of_brand_shows_in_the_next_message(business, zoe):
+    render(zoe, "Bonjour")
+    workspace_update(workspace=business, brand_color="#123456")
+    zoe.refresh_from_db()
+
+    header = parse(render(zoe, "Bonjour").html).find(class_="header")
+
+    assert header.style("background") == "#123456"
