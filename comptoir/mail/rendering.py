@@ -279,8 +279,10 @@ def _render(
     def fill(text: str, escape) -> str:
         return markers.pattern.sub(lambda m: escape(filled[m.group(1)][int(m.group(2))]), text)
 
+    subject = templating.personalise(subject, values) if subject_tags else subject
     return Rendered(
-        subject=templating.personalise(subject, values) if subject_tags else subject,
+        # A line break from a contact's details would make the header invalid (or inject one).
+        subject=" ".join(subject.split()),
         html=fill(layout.html, html.escape),
         text=fill(layout.text, str),
         links=list(dict.fromkeys(links)),

@@ -355,3 +355,12 @@ def test_a_change_of_brand_shows_in_the_next_message(business, zoe):
     header = parse(render(zoe, "Bonjour").html).find(class_="header")
 
     assert header.style("background") == "#123456"
+
+
+def test_a_line_break_in_a_contacts_details_stays_out_of_the_subject(business):
+    contact = make_contact(business, "x@example.com", company="ACME")
+    contact.first_name = "Zoé\r\nBcc: victim@example.com"
+
+    rendered = render(contact, "Bonjour", subject="Pour {{ first_name }}")
+
+    assert rendered.subject == "Pour Zoé Bcc: victim@example.com"
