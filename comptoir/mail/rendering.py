@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from comptoir.commerce.models import Product
 from comptoir.contacts.models import Contact
@@ -370,6 +371,10 @@ def render_staff_message(
     )
 
 
+# A page of a thousand errors helps nobody: the first ones, and how many more there are.
+ERRORS_SHOWN = 20
+
+
 def template_errors(
     *, workspace: Workspace, subject: str, body_markdown: str, preheader: str = ""
 ) -> list[str]:
@@ -405,6 +410,11 @@ def template_errors(
                 _("Body: the image “%(src)s” needs a full web address starting with https://.")
                 % {"src": marked.restore(source)}
             )
+    if len(errors) > ERRORS_SHOWN:
+        more = len(errors) - ERRORS_SHOWN
+        errors = errors[:ERRORS_SHOWN] + [
+            ngettext("… and %(n)s more problem.", "… and %(n)s more problems.", more) % {"n": more}
+        ]
     return errors
 
 

@@ -126,3 +126,10 @@ def test_messages_are_in_french_for_a_french_merchant(workspace):
         assert errors(workspace, subject="{{ prenom }}") == [
             f"Objet : Balise inconnue {{{{ prenom }}}}. Balises possibles : {KNOWN}."
         ]
+
+
+def test_a_flood_of_errors_is_summed_up(workspace):
+    found = errors(workspace, body="}} " * 5000)
+
+    assert len(found) == 21
+    assert found[-1] == "… and 4980 more problems."
