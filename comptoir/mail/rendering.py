@@ -343,6 +343,8 @@ def render_preview(
     if contact is None:
         with translation.override(workspace.language):
             contact = sample_contact(workspace)
+    elif contact.workspace_id != workspace.pk:
+        raise ValueError("a preview shows a contact of the workspace only")
     return render_message(
         contact=contact,
         subject=subject,

@@ -364,3 +364,10 @@ def test_a_line_break_in_a_contacts_details_stays_out_of_the_subject(business):
     rendered = render(contact, "Bonjour", subject="Pour {{ first_name }}")
 
     assert rendered.subject == "Pour Zoé Bcc: victim@example.com"
+
+
+def test_a_preview_never_shows_another_workspaces_contact(business, other_workspace):
+    stranger = make_contact(other_workspace, "x@example.com", first_name="Secret")
+
+    with pytest.raises(ValueError):
+        render_preview(workspace=business, contact=stranger, subject="x", body_markdown="x")
