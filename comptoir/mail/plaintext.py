@@ -63,7 +63,7 @@ def render_text(tokens, env) -> str:
             else:
                 text = token.content.rstrip("\n")
             if heading:
-                text = f"{text}\n{('=' if heading == 'h1' else '-') * min(len(text), 60)}"
+                text = f"{text}\n{env['underline'](text, '=' if heading == 'h1' else '-')}"
                 heading = None
             if not text:
                 continue

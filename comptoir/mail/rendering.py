@@ -115,10 +115,12 @@ class _Markers:
 
     def __init__(self):
         self.nonce = secrets.token_hex(4)
-        # T: a tag as text; V: a tag inside an address; L: a link; U: unsubscribe; P: pixel.
-        self.pattern = re.compile(rf"Q{self.nonce}([TVLUP])(\d+)E")
+        # T: a tag as text; V: a tag inside an address; L: a link; U: unsubscribe; P: pixel;
+        # H: the underline of a heading in the text part, as long as the heading once filled.
+        self.pattern = re.compile(rf"Q{self.nonce}([TVLUPH])(\d+)E")
         self.tags: list[templating.Tag] = []
         self.links: list[str] = []  # as written, with V markers where tags go
+        self.headings: list[tuple[str, str]] = []  # (heading, underline character)
 
     def marker(self, kind: str, index: int | str = 0) -> str:
         return f"Q{self.nonce}{kind}{index}E"
@@ -140,6 +142,10 @@ class _Markers:
             return self.marker(kind, match.group(2))
 
         return self.pattern.sub(swap, url)
+
+    def underline(self, heading: str, character: str) -> str:
+        self.headings.append((heading, character))
+        return self.marker("H", len(self.headings) - 1)
 
     def restore(self, text: str) -> str:
         """`text` with its tags as the merchant wrote them."""
@@ -204,7 +210,7 @@ def _build(
 ) -> _Layout:
     markers = _Markers()
     with translation.override(language):
-        env = {"workspace": brand, "url": markers.in_url}
+        env = {"workspace": brand, "url": markers.in_url, "underline": markers.underline}
         tokens = _markdown.parse(markers.mark(body_markdown), env)
         wanted = [b.product_id for b in blocks.blocks_of(tokens) if b.kind == "product"]
         env["products"] = _products(workspace, wanted)
@@ -279,6 +285,10 @@ def _render(
 
     def fill(text: str, escape) -> str:
         return markers.pattern.sub(lambda m: escape(filled[m.group(1)][int(m.group(2))]), text)
+
+    filled["H"] = [
+        character * min(len(fill(heading, str)), 60) for heading, character in markers.headings
+    ]
 
     subject = templating.personalise(subject, values) if subject_tags else subject
     return Rendered(

@@ -248,6 +248,14 @@ def test_a_transactional_email_has_no_unsubscribe_link(zoe):
     assert "désinscri" not in rendered.html.lower() and "désinscri" not in rendered.text.lower()
 
 
+def test_a_heading_of_the_text_part_is_underlined_to_its_length_once_filled(zoe):
+    rendered = render(zoe, "# Bonjour {{ first_name }}\n\n## {{ email }}")
+
+    assert rendered.text.startswith(
+        "Bonjour Zoé\n===========\n\nzoe@example.com\n---------------\n"
+    )
+
+
 def test_the_text_part_reads_like_a_letter(zoe):
     rendered = render(
         zoe,
