@@ -51,6 +51,8 @@ def render_text(tokens, env) -> str:
             ordered, number, _written = lists[-1]
             item_marker = f"{number}. " if ordered else "- "
             lists[-1][1] += 1
+        elif kind == "list_item_close":
+            item_marker = None  # an empty item writes nothing
         elif kind == "heading_open":
             heading = token.tag
         elif kind in ("inline", "fence", "code_block", "comptoir_block", "hr"):

@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from comptoir.commerce.models import Product
@@ -53,6 +53,7 @@ def contact(workspace):
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(body=texts, subject=texts)
+@example(body="- \n{{", subject="")  # an empty list item, then a paragraph
 def test_any_text_renders_without_a_placeholder_left(contact, body, subject):
     subject = subject.replace("\n", " ")
     problems = template_errors(workspace=contact.workspace, subject=subject, body_markdown=body)
