@@ -23,7 +23,7 @@ from comptoir.core.models import User, Workspace
 from comptoir.core.services import ServiceError
 from comptoir.mail import pipeline
 from comptoir.mail.models import Mailing
-from comptoir.mail.rendering import PLACEHOLDER
+from comptoir.mail.rendering import template_errors
 
 logger = logging.getLogger("comptoir.campaigns")
 
@@ -55,18 +55,12 @@ def _clean_text(value: str | None, *, field: str, limit: int, required: bool) ->
     return value
 
 
-def _template_errors(*texts: str) -> list[str]:
-    """Personalisation tags that would render as a blank (or as braces) in every inbox."""
-    problems = []
-    for text in texts:
-        rest = PLACEHOLDER.sub("", text)
-        if "{{" in rest or "}}" in rest:
-            start = rest.find("{{")
-            snippet = rest[start : start + 40] if start >= 0 else rest[rest.find("}}") - 20 :]
-            problems.append(
-                _("Unknown or broken personalisation tag: %(tag)s") % {"tag": snippet.strip()}
-            )
-    return problems
+def _check_template(workspace: Workspace, *, subject: str, preheader: str, body: str) -> None:
+    problems = template_errors(
+        workspace=workspace, subject=subject, preheader=preheader, body_markdown=body
+    )
+    if problems:
+        raise ServiceError(" ".join(problems), code="invalid_template")
 
 
 def _clean_segments(workspace: Workspace, segment_ids) -> list[str]:
@@ -84,7 +78,7 @@ def _clean_segments(workspace: Workspace, segment_ids) -> list[str]:
     return cleaned
 
 
-def _cleaned(workspace: Workspace, fields: dict) -> dict:
+def _cleaned(workspace: Workspace, fields: dict, current: Campaign | None = None) -> dict:
     out = {}
     if "name" in fields:
         out["name"] = _clean_text(fields["name"], field="name", limit=120, required=True)
@@ -109,11 +103,14 @@ def _cleaned(workspace: Workspace, fields: dict) -> dict:
         out["body_markdown"] = body
     if "segment_ids" in fields:
         out["segment_ids"] = _clean_segments(workspace, fields["segment_ids"])
-    problems = _template_errors(
-        *(out[key] for key in ("subject", "preheader", "body_markdown") if key in out)
-    )
-    if problems:
-        raise ServiceError(" ".join(problems), code="invalid_template")
+
+    def now(key: str) -> str:
+        return out[key] if key in out else getattr(current, key, "")
+
+    if {"subject", "preheader", "body_markdown"} & set(out):
+        _check_template(
+            workspace, subject=now("subject"), preheader=now("preheader"), body=now("body_markdown")
+        )
     return out
 
 
@@ -160,7 +157,7 @@ def campaign_update(*, campaign: Campaign, actor: User | None, **fields) -> Camp
             code="campaign_not_editable",
             status=409,
         )
-    for key, value in _cleaned(campaign.workspace, fields).items():
+    for key, value in _cleaned(campaign.workspace, fields, campaign).items():
         setattr(campaign, key, value)
     campaign.save()
     return campaign
@@ -264,9 +261,12 @@ def campaign_test_send(*, campaign: Campaign, emails: list[str], actor: User | N
             _("Give 1 to %(n)d addresses for a test.") % {"n": MAX_TEST_ADDRESSES},
             code="invalid_emails",
         )
-    problems = _template_errors(campaign.subject, campaign.preheader, campaign.body_markdown)
-    if problems:
-        raise ServiceError(" ".join(problems), code="invalid_template")
+    _check_template(
+        campaign.workspace,
+        subject=campaign.subject,
+        preheader=campaign.preheader,
+        body=campaign.body_markdown,
+    )
     transaction.on_commit(lambda: campaign_test_task.enqueue(campaign.pk, cleaned))
     return cleaned
 

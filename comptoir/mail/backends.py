@@ -1,5 +1,6 @@
 """Mail backends: the outbox (store instead of send) and SMTP, both DKIM-signing."""
 
+from email.header import decode_header, make_header
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -9,6 +10,16 @@ from django.core.mail.message import sanitize_address
 
 from comptoir.mail.dkim import dkim_sign
 from comptoir.mail.models import OutboxMessage
+
+
+def decoded_header(value) -> str:
+    """A header as a person reads it: `=?utf-8?q?Caf=C3=A9?=` (RFC 2047) is "Café"."""
+    if value is None:
+        return ""
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (LookupError, UnicodeError, ValueError):  # a charset Python does not know
+        return str(value)
 
 
 def wire_bytes(mime) -> bytes:
@@ -29,7 +40,7 @@ class OutboxBackend(BaseEmailBackend):
                     sender=message.from_email,
                     # Bare addresses: display names are in the raw message already.
                     recipients=", ".join(parseaddr(r)[1] for r in message.recipients()),
-                    subject=str(mime.get("Subject", ""))[:998],
+                    subject=" ".join(decoded_header(mime.get("Subject")).split())[:998],
                     message_id=str(mime.get("Message-ID", ""))[:255],
                     raw=raw,
                 )

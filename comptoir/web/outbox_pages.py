@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from comptoir.core.csp import allow_inline_styles
 from comptoir.core.roles import Action
+from comptoir.mail.backends import decoded_header
 from comptoir.web.access import workspace_view
 from comptoir.web.outbox_reads import (
     mail_route,
@@ -24,6 +25,9 @@ def outbox_list(request):
     if context["outbox"]:
         messages = outbox_messages(workspace=request.workspace, viewer=request.user)
         page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
+        for message in page:
+            # Rows kept before subjects were stored decoded still hold RFC 2047 words.
+            message.subject = decoded_header(message.subject)
         context["page"] = page
         context["rows"] = page
     return render(request, "web/settings/outbox.html", context)

@@ -90,6 +90,7 @@ def outbox_messages(*, workspace: Workspace, viewer: User) -> QuerySet[OutboxMes
 @dataclass(frozen=True)
 class OpenedMessage:
     message: OutboxMessage
+    subject: str
     headers: list[tuple[str, str]]
     html: str | None
     text: str | None
@@ -122,12 +123,17 @@ def _part(parsed, subtype: str) -> str | None:
 def outbox_message_open(message: OutboxMessage) -> OpenedMessage:
     raw = bytes(message.raw)
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
-    headers = [(name, str(parsed[name])) for name in SHOWN_HEADERS if parsed[name] is not None]
+    # The default policy decodes RFC 2047 words (=?utf-8?q?...?=) and unfolds long lines;
+    # a long subject is folded right after "Subject:", which leaves a space in front.
+    headers = [
+        (name, str(parsed[name]).strip()) for name in SHOWN_HEADERS if parsed[name] is not None
+    ]
     html = _part(parsed, "html")
     if html is not None:
         html = _preview(html, str(parsed.get(DELIVERY_HEADER, "")).strip())
     return OpenedMessage(
         message=message,
+        subject=str(parsed["Subject"] or "").strip(),
         headers=headers,
         html=html,
         text=_part(parsed, "plain"),
