@@ -49,3 +49,14 @@ def breakable_email(value: str) -> str:
     """An address that may wrap before its "@" in a narrow column, and nowhere else."""
     local, at, domain = conditional_escape(value or "").rpartition("@")
     return mark_safe(f"{local}<wbr>@{domain}" if at else domain)  # noqa: S308 - escaped above
+
+
+@register.filter
+def percentage(value) -> str:
+    """`42.5|percentage` → "42.5%" in English, "42,5 %" in French; nothing for None."""
+    if value is None or value == "":
+        return ""
+    shown = number_format(Decimal(value), decimal_pos=1, use_l10n=True)
+    if (get_language() or "en").startswith("fr"):
+        return f"{shown}{NBSP}%"
+    return f"{shown}%"
