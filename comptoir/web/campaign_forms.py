@@ -6,6 +6,7 @@ and their refusal is put back on the field it concerns.
 """
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.campaigns.services import MAX_BODY, MAX_TEST_ADDRESSES
@@ -81,7 +82,7 @@ class TestSendForm(forms.Form):
     emails = forms.CharField(
         label=_("Send a test to"),
         max_length=2000,
-        help_text=_("Up to %(n)d addresses, separated by commas.") % {"n": MAX_TEST_ADDRESSES},
+        help_text=format_lazy(_("Up to {n} addresses, separated by commas."), n=MAX_TEST_ADDRESSES),
         widget=forms.TextInput(
             attrs={"aria-describedby": "id_emails_helptext", "autocomplete": "email"}
         ),
