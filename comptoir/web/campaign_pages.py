@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.campaigns import selectors, services
 from comptoir.campaigns.models import Campaign
+from comptoir.campaigns.services import MAX_BODY
 from comptoir.core import clock
 from comptoir.core.csp import allow_inline_styles
 from comptoir.core.roles import Action
@@ -66,7 +67,9 @@ def _unsaved(request, form: CampaignForm, campaign: Campaign | None) -> Campaign
         shown.segment_ids = list(campaign.segment_ids)
     if data:
         for field in FIELDS:
-            setattr(shown, field, data.get(field, ""))
+            # Cut to what a save would accept: a preview renders on every keystroke.
+            limit = MAX_BODY if field == "body_markdown" else 300
+            setattr(shown, field, data.get(field, "")[:limit])
         shown.segment_ids = [key for key in data.getlist("segment_ids") if key in known]
     return shown
 
@@ -273,8 +276,10 @@ def _report(request, campaign: Campaign):
         **_results(campaign),
         "links": selectors.campaign_links(campaign=campaign),
         "chart": hourly_chart(campaign=campaign),
+        "preview": preview(campaign=campaign),
     }
-    return render(request, "web/campaigns/report.html", context)
+    # The message is shown in a srcdoc frame too: see _composer.
+    return allow_inline_styles(render(request, "web/campaigns/report.html", context))
 
 
 @workspace_view()

@@ -271,7 +271,9 @@ def test_send_now_asks_for_confirmation_with_the_number_of_recipients(shop, owne
     # Due now: the page shows it starting, not the composer.
     page = owner_client.get(url(shop, f"{campaign.pk}/"), headers=ENGLISH).content.decode()
     assert "Progress" in page and 'hx-trigger="every 3s"' in page
+    assert f'href="{url(shop, f"{campaign.pk}/")}">Refresh</a>' in page  # without JavaScript
     assert 'name="body_markdown"' not in page
+    assert url(shop, f"{campaign.pk}/cancel/") in page  # it can still be stopped
 
 
 def test_send_now_without_a_segment_says_so_and_sends_nothing(shop, owner_client):
@@ -375,6 +377,7 @@ def test_a_sent_campaign_shows_its_figures_links_and_chart_and_the_list_its_head
     assert "<svg" in page and "<title" in page and "<desc" in page
     assert 'class="hours"' in page  # the table beside the chart
     assert 'hx-trigger="every 3s"' not in page  # sent: no more polling
+    assert "Bonjour Zoé" in srcdoc(page)  # the message, as sent
 
     listed = text(owner_client.get(url(shop), headers=ENGLISH).content.decode())
     assert "Arrivage de printemps" in listed and "Sent" in listed
@@ -422,6 +425,9 @@ def test_a_viewer_reads_campaigns_but_changes_and_sends_nothing(shop, staff):
         assert viewer.post(url(shop, f"{campaign.pk}/{action}"), {}).status_code == 403
     campaign.refresh_from_db()
     assert campaign.status == "draft" and Campaign.objects.count() == 1
+    Campaign.objects.filter(pk=campaign.pk).update(status="sent")
+    report = viewer.get(url(shop, f"{campaign.pk}/")).content.decode()
+    assert "Figures" in report and url(shop, f"{campaign.pk}/duplicate/") not in report
 
 
 def test_a_marketer_may_compose_and_send(shop, staff):
