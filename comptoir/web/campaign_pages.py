@@ -59,25 +59,22 @@ def _campaign_form(request, data=None, campaign: Campaign | None = None) -> Camp
 def _unsaved(request, form: CampaignForm, campaign: Campaign | None) -> Campaign:
     """The campaign as typed, valid or not, to preview it before saving: the preview shows
     what the form holds, not what was saved."""
-    data = form.data
-    known = dict(form.fields["segment_ids"].choices)
+    if not form.data:
+        return campaign or Campaign(workspace=request.workspace)
     shown = Campaign(workspace=request.workspace)
-    if campaign is not None:
-        shown = Campaign(**{f: getattr(campaign, f) for f in FIELDS}, workspace=campaign.workspace)
-        shown.segment_ids = list(campaign.segment_ids)
-    if data:
-        for field in FIELDS:
-            # Cut to what a save would accept: a preview renders on every keystroke.
-            limit = MAX_BODY if field == "body_markdown" else 300
-            setattr(shown, field, data.get(field, "")[:limit])
-        shown.segment_ids = [key for key in data.getlist("segment_ids") if key in known]
+    for field in FIELDS:
+        # Cut to what a save would accept: a preview renders on every keystroke.
+        limit = MAX_BODY if field == "body_markdown" else 300
+        setattr(shown, field, form.data.get(field, "")[:limit])
+    known = dict(form.fields["segment_ids"].choices)
+    shown.segment_ids = [key for key in form.data.getlist("segment_ids") if key in known]
     return shown
 
 
-def _composer(request, form, campaign=None, *, status=200, shown=None, **forms):
+def _composer(request, form, campaign=None, *, status=200, **forms):
     """The composer page: the form, the preview and audience of `shown` (the saved
     campaign, or what was typed), and the actions of a saved one."""
-    shown = shown or _unsaved(request, form, campaign)
+    shown = _unsaved(request, form, campaign)
     workspace = request.workspace
     context = {
         "form": form,

@@ -35,6 +35,15 @@ def shop(workspace, settings):
 
 
 def test_compose_preview_test_schedule_list_and_cancel_a_campaign(page, live_server, shop, owner):
+    # No page of the way breaks the Content-Security-Policy, nor throws a script error.
+    problems = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Adresse e-mail").fill(owner.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -106,3 +115,4 @@ def test_compose_preview_test_schedule_list_and_cancel_a_campaign(page, live_ser
     assert campaign.status == "canceled"
     work()
     assert OutboxMessage.objects.count() == 1  # the test only: nothing went to Zoé
+    assert problems == []
