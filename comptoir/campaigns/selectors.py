@@ -17,6 +17,7 @@ from comptoir.contacts.selectors import contacts_in_segments
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import get_scoped, scoped
 from comptoir.core.services import ServiceError
+from comptoir.mail import rendering
 from comptoir.mail.models import Delivery, DeliveryClick
 
 # T2: an order with the campaign's coupon counts for it this long after the send started.
@@ -75,14 +76,7 @@ def sample_contact(*, campaign: Campaign) -> Contact:
         contact = campaign_audience(campaign=campaign).order_by("pk").first()
     except (Http404, ServiceError):  # a deleted segment: preview with the sample person
         contact = None
-    if contact is None:
-        contact = Contact(
-            workspace=campaign.workspace,
-            first_name="Camille",
-            last_name="Martin",
-            email="camille.martin@example.com",
-        )
-    return contact
+    return contact or rendering.sample_contact(campaign.workspace)
 
 
 def _deliveries(campaign: Campaign) -> QuerySet[Delivery]:

@@ -41,7 +41,7 @@ class PosterForm(forms.ModelForm):
         model = SignupSettings
         fields = ["slogan", "discount_offer", "coupon_code", "poster_size"]
         help_texts = {
-            "discount_offer": _("For example “−10 % on your next visit”; empty for none."),
+            "discount_offer": _("For example “10 euros off your next visit”; empty for none."),
             "coupon_code": _(
                 "Given to each new subscriber with the offer, on the thank-you page (or "
                 "after confirming, with double opt-in)."

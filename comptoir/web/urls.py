@@ -1,6 +1,7 @@
 from django.urls import path
 
 from comptoir.web import (
+    campaign_pages,
     consent_pages,
     contact_pages,
     directory,
@@ -16,6 +17,7 @@ from comptoir.web import (
 )
 
 contact = "contacts/<int:contact_id>/"
+campaign = "campaigns/<int:campaign_id>/"
 
 urlpatterns = [
     path("contacts/", directory.contact_list, name="contacts"),
@@ -72,7 +74,16 @@ urlpatterns = [
     path(f"{contact}email/", consent_pages.contact_email, name="contact_email"),
     path(f"{contact}export/", consent_pages.contact_data_export, name="contact_data_export"),
     path(f"{contact}erase/", consent_pages.contact_data_erase, name="contact_data_erase"),
-    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/", campaign_pages.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaign_pages.campaign_new, name="campaign_new"),
+    path("campaigns/preview/", campaign_pages.campaign_preview, name="campaign_preview"),
+    path(campaign, campaign_pages.campaign_detail, name="campaign_detail"),
+    path(f"{campaign}progress/", campaign_pages.campaign_progress, name="campaign_progress"),
+    path(f"{campaign}test/", campaign_pages.campaign_test, name="campaign_test"),
+    path(f"{campaign}send/", campaign_pages.campaign_send, name="campaign_send"),
+    path(f"{campaign}schedule/", campaign_pages.campaign_schedule, name="campaign_schedule"),
+    path(f"{campaign}cancel/", campaign_pages.campaign_cancel, name="campaign_cancel"),
+    path(f"{campaign}duplicate/", campaign_pages.campaign_duplicate, name="campaign_duplicate"),
     path("automations/", views.automations, name="automations"),
     path("signups/", signup_pages.signups, name="signups"),
     path("signups/redraw/", signup_pages.signup_redraw, name="signups_redraw"),

@@ -71,7 +71,6 @@ def _section(template: str):
     return view
 
 
-campaigns = _section("web/campaigns.html")
 automations = _section("web/automations.html")
 
 

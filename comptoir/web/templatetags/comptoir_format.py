@@ -65,3 +65,14 @@ def contact_name(contact, workspace) -> str:
     """`contact|contact_name:workspace`: the name, else the address, else the phone as the
     business writes it."""
     return contact_title(contact, workspace)
+
+
+@register.filter
+def percentage(value) -> str:
+    """`42.5|percentage` → "42.5%" in English, "42,5 %" in French; nothing for None."""
+    if value is None or value == "":
+        return ""
+    shown = number_format(Decimal(value), decimal_pos=1, use_l10n=True)
+    if (get_language() or "en").startswith("fr"):
+        return f"{shown}{NBSP}%"
+    return f"{shown}%"
