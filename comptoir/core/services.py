@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from comptoir.core.models import ApiToken, Membership, User, Workspace
 from comptoir.core.roles import TOKEN_ROLES, Role
 from comptoir.core.token_lookup import active_token
+from comptoir.mail.rendering import markdown_escape
+from comptoir.mail.staff import staff_email_send
 
 TOKEN_PREFIX = "cpt_"  # noqa: S105 - a marker that makes leaked tokens easy to grep for
 
@@ -162,9 +164,6 @@ def password_link_send(
     Links are built on COMPTOIR_BASE_URL, never on the request's Host header, which an
     attacker could set to steal the token.
     """
-    from comptoir.mail.rendering import markdown_escape
-    from comptoir.mail.staff import staff_email_send
-
     if workspace is None:
         workspaces = list(Workspace.objects.filter(memberships__user=user)[:2])
         workspace = workspaces[0] if len(workspaces) == 1 else None

@@ -149,9 +149,14 @@ def block_html(block: Block, env: dict) -> str:
     return f"<p>{escape(block.source)}</p>\n"
 
 
+def button_text(label: str, url: str) -> str:
+    """A button in the text part: its label, then its address."""
+    return _("%(label)s: %(url)s") % {"label": label, "url": url}
+
+
 def block_text(block: Block, env: dict) -> str:
     if block.kind == "button":
-        return f"{block.label}: {env['url'](block.url)}"
+        return button_text(block.label, env["url"](block.url))
     if block.kind == "product":
         product = env["products"].get(block.product_id)
         if product is None:
@@ -167,6 +172,7 @@ def _product_context(env: dict, product, block: Block) -> dict:
         "currency": env["workspace"].currency,
         "width": COLUMN_WIDTH - 2 * 16,
         "button": _button_context(env, _("See the product"), block.url) if block.url else None,
+        "button_text": button_text(_("See the product"), env["url"](block.url)),
     }
 
 

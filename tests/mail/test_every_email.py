@@ -57,7 +57,7 @@ def test_the_invitation_has_both_parts_names_the_shop_and_carries_its_footer(
 
     assert "Fromagerie Zoé & Fils" in plain
     assert "3 place du Marché\n39600 Arbois" in plain
-    link = re.search(r"Choisir mon mot de passe: (https://\S+)", plain).group(1)
+    link = re.search(r"Choisir mon mot de passe : (https://\S+)", plain).group(1)
     assert link.startswith("https://comptoir.example/accounts/reset/")
     assert "Votre identifiant est lea@example.com." in plain
 

@@ -135,7 +135,7 @@ def test_a_button_is_a_table_in_the_brand_colour_with_readable_text_and_a_tracke
     assert link.attrs["href"] == "https://t.example/c?u=https://shop.example/?a=1&b=2"
     assert link.style("color") == "#1d1d1f"  # dark text on a yellow button
     assert rendered.links == ["https://shop.example/?a=1&b=2"]
-    assert "Voir la boutique de Zoé: https://shop.example/?a=1&b=2" in rendered.text
+    assert "Voir la boutique de Zoé : https://shop.example/?a=1&b=2" in rendered.text
 
 
 def test_a_button_on_a_dark_brand_colour_has_white_text(business, zoe):
