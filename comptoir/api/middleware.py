@@ -12,6 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
+from comptoir.core.json_errors import error_response
+
 logger = logging.getLogger("comptoir.api")
 
 JSON_BODIES = ("POST", "PUT", "PATCH")
@@ -19,13 +21,9 @@ JSON_BODIES = ("POST", "PUT", "PATCH")
 MULTIPART_PATHS = {"/api/v1/imports"}
 
 
-def _error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code}, status=status)
-
-
 def _too_large() -> JsonResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return _error(413, "payload_too_large", f"The body is larger than {limit} bytes.")
+    return error_response(413, "payload_too_large", f"The body is larger than {limit} bytes.")
 
 
 class ApiErrorsMiddleware:
@@ -50,7 +48,7 @@ class ApiErrorsMiddleware:
         if request.path.rstrip("/") in MULTIPART_PATHS:
             return None
         if request.content_type != "application/json":
-            return _error(
+            return error_response(
                 415,
                 "unsupported_media_type",
                 "The body must be JSON, sent as Content-Type: application/json.",
@@ -66,6 +64,8 @@ class ApiErrorsMiddleware:
             return _too_large()
         if isinstance(exception, OperationalError | InterfaceError):
             logger.error("database unavailable on %s: %s", request.path, exception)
-            return _error(503, "database_unavailable", "The database is unavailable; retry later.")
+            return error_response(
+                503, "database_unavailable", "The database is unavailable; retry later."
+            )
         logger.exception("server error on %s", request.path)
-        return _error(500, "server_error", "Something went wrong on our side.")
+        return error_response(500, "server_error", "Something went wrong on our side.")
