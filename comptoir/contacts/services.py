@@ -812,6 +812,9 @@ def contact_details_sync(
     return diff
 
 
+TOTAL_SPENT_MAX = Decimal("9999999999.99")  # Contact.total_spent: 12 digits, 2 decimals
+
+
 def contact_figures_values(*, order_count: int, total_spent, last_order_at, customer_since) -> dict:
     """The contact columns the order figures (C5) set: with the average and the type they
     imply (C3: a customer has at least one order that counts). commerce.postgres stores
@@ -824,7 +827,9 @@ def contact_figures_values(*, order_count: int, total_spent, last_order_at, cust
     )
     return {
         "order_count": order_count,
-        "total_spent": total_spent,
+        # Held at what the column stores: a few orders at the largest amount would add up
+        # to more, and SQLite would keep a value no read could convert back.
+        "total_spent": min(total_spent, TOTAL_SPENT_MAX),
         "average_order_value": average,
         "last_order_at": last_order_at,
         "customer_since": customer_since,
