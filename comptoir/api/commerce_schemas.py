@@ -51,17 +51,24 @@ def _plausible(value: datetime) -> datetime:
     return value
 
 
-# A time the store sends: ISO 8601 with its offset, in a year a shop can have lived.
+# A time the store sends: ISO 8601 with its offset, in a year a shop can have lived. (The
+# pattern stops at the 28th of a month, which every month has; later days are read too.)
+STORE_TIME_PATTERN = (
+    r"^(19[7-9][0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
 StoreTime = Annotated[
     AwareDatetime,
     BeforeValidator(_iso_text),
     AfterValidator(_plausible),
+    # A pattern rather than `format: date-time` and a pattern for the year: a generator
+    # drawing date-times of any year would throw away 75 in 76 of them.
     WithJsonSchema(
         {
             "type": "string",
-            "format": "date-time",
-            "pattern": "^(19[7-9][0-9]|20[0-9][0-9]|2100)-",
+            "pattern": STORE_TIME_PATTERN,
             "description": "ISO 8601 with offset, year 1970 to 2100.",
+            "examples": ["2026-07-01T12:00:00+02:00"],
         }
     ),
 ]

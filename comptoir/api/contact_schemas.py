@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from comptoir.contacts.models import Segment, Tag
 from comptoir.contacts.selectors import BuiltinSegment, ContactFilter, SortKey, segment_count
-from comptoir.core.input_types import PRINTABLE, JsonInt
+from comptoir.core.input_types import EMAIL, NO_VALUE, PRINTABLE, JsonInt
 
 Source = Literal[
     "order", "manual", "signup_page", "qr_code", "widget", "contact_form", "import", "pos", "api"
@@ -31,17 +31,6 @@ TagName = Annotated[
     ),
 ]
 # An address, or "" for none (the services validate it, 422 `invalid_email`).
-EMAIL = {
-    "type": "string",
-    "format": "email",
-    "maxLength": 254,
-    # email-validator refuses the special-use domains (RFC 6761 and others).
-    "not": {
-        "pattern": "[.@]([aA][rR][pP][aA]|[iI][nN][vV][aA][lL][iI][dD]|[lL][oO][cC][aA][lL]"
-        "|[lL][oO][cC][aA][lL][hH][oO][sS][tT]|[oO][nN][iI][oO][nN]|[tT][eE][sS][tT])$"
-    },
-}
-NO_VALUE = {"type": "string", "maxLength": 0}
 Email = Annotated[str, Field(max_length=254), WithJsonSchema({"anyOf": [EMAIL, NO_VALUE]})]
 # A phone has a digit (else 422 `invalid_phone`); "" for none.
 PHONE = {"type": "string", "maxLength": 40, "pattern": "[0-9]"}

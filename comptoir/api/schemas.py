@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import EmailStr, Field
+from pydantic import Field
 
-from comptoir.core.input_types import PRINTABLE, TimeZone
+from comptoir.core.input_types import PRINTABLE, EmailAddress, TimeZone
 from comptoir.core.roles import Role
 
 
@@ -39,12 +39,12 @@ class WorkspaceIn(Schema):
     # refused by the type, and the schema says the field is a string.
     name: str = Field(None, min_length=1, max_length=120, pattern=PRINTABLE)
     postal_address: str = Field(None, max_length=1000)
-    contact_email: EmailStr | Literal[""] = None
+    contact_email: EmailAddress | Literal[""] = None
     contact_phone: str = Field(None, max_length=32)
     brand_color: str = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     accent_color: str = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     sender_name: str = Field(None, max_length=120)
-    sender_email: EmailStr | Literal[""] = None
+    sender_email: EmailAddress | Literal[""] = None
     language: Literal["fr", "en"] = None
     currency: str = Field(None, pattern=r"^[A-Z]{3}$")
     time_zone: TimeZone = None
@@ -92,7 +92,7 @@ class StaffOut(Schema):
 
 
 class StaffIn(Schema):
-    email: EmailStr
+    email: EmailAddress
     role: Role
 
 

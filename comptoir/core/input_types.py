@@ -13,11 +13,27 @@ import zoneinfo
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, EmailStr, Field, WithJsonSchema
 
 # At least one character that a stored line keeps: not white space, not a control character
 # (normalize.clean_line drops those, and a name of nothing but them is blank).
 PRINTABLE = r"[^\s\x00-\x1f\x7f-\x9f]"
+
+
+# An e-mail address as email-validator takes it: not at a special-use domain (RFC 6761 and
+# others), which it refuses.
+EMAIL = {
+    "type": "string",
+    "format": "email",
+    "maxLength": 254,
+    "not": {
+        "pattern": "[.@]([aA][rR][pP][aA]|[iI][nN][vV][aA][lL][iI][dD]|[lL][oO][cC][aA][lL]"
+        "|[lL][oO][cC][aA][lL][hH][oO][sS][tT]|[oO][nN][iI][oO][nN]|[tT][eE][sS][tT])$"
+    },
+}
+# "" for no value, where a text field may be cleared.
+NO_VALUE = {"type": "string", "maxLength": 0}
+EmailAddress = Annotated[EmailStr, WithJsonSchema(EMAIL)]
 
 
 def _money_parser(integer_digits: int, numbers: bool, maximum: Decimal, ruled: bool):

@@ -139,7 +139,7 @@ def test_the_schema_states_the_rules_of_the_store_inputs():
     components = schema["components"]["schemas"]
     order = components["OrderIn"]["properties"]
     assert "EUR" in order["currency"]["enum"]
-    assert order["placed_at"]["pattern"] == "^(19[7-9][0-9]|20[0-9][0-9]|2100)-"
+    assert order["placed_at"]["pattern"].startswith("^(19[7-9][0-9]|20[0-9][0-9]|2100)-")
     put = schema["paths"]["/api/v1/orders/{external_id}"]["put"]
     (external_id,) = put["parameters"]
     assert external_id["schema"]["maxLength"] == 128
