@@ -32,11 +32,19 @@ class ApiErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/"):
-            refused = self._refuse_body(request)
-            if refused is not None:
-                return refused
-        return self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        refused = self._refuse_body(request)
+        if refused is not None:
+            return refused
+        response = self.get_response(request)
+        if response.status_code == 404 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            # No route matched (`/contacts/false/tags/x`: an id must be a number), so Django
+            # answered with its HTML page, before any API code ran.
+            return error_response(404, "not_found", "Not found.")
+        return response
 
     @staticmethod
     def _refuse_body(request) -> JsonResponse | None:

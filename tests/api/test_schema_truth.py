@@ -146,3 +146,10 @@ def test_the_schema_states_the_rules_of_the_store_inputs():
     assert "text/html" in put["responses"][414]["content"]
     patch = schema["paths"]["/api/v1/segments/{segment_id}"]["patch"]
     assert patch["parameters"][0]["schema"]["pattern"] == "^[0-9]{1,18}$"
+
+
+def test_a_path_that_matches_no_route_is_a_json_404(api):
+    # A tag's name in the path with a line break in it: no route pattern matches a line
+    # break, so Django answered with its HTML page before any API code ran.
+    response = api.client.delete("/api/v1/contacts/1/tags/a%0Ab", headers=api.headers)
+    assert (response.status_code, code_of(response)) == (404, "not_found")
