@@ -16,10 +16,19 @@ SEGMENTS = Field(
 )
 
 
+# Something to read: not empty, not only spaces (else 422 `invalid_<field>`).
+WRITTEN = r"\S"
+
+
 class CampaignIn(Schema):
-    name: str = Field(max_length=120)
-    subject: str = Field(max_length=300, description='May hold `{{ first_name|default:"ami" }}`.')
-    body_markdown: str = Field(max_length=100_000)
+    name: str = Field(min_length=1, max_length=120, pattern=WRITTEN)
+    subject: str = Field(
+        min_length=1,
+        max_length=300,
+        pattern=WRITTEN,
+        description='May hold `{{ first_name|default:"ami" }}`.',
+    )
+    body_markdown: str = Field(min_length=1, max_length=100_000, pattern=WRITTEN)
     segment_ids: list[SegmentId] = SEGMENTS
     preheader: str = Field("", max_length=300)
     sender_name: str = Field("", max_length=120)
@@ -27,9 +36,9 @@ class CampaignIn(Schema):
 
 
 class CampaignPatch(Schema):
-    name: str | None = Field(None, max_length=120)
-    subject: str | None = Field(None, max_length=300)
-    body_markdown: str | None = Field(None, max_length=100_000)
+    name: str | None = Field(None, min_length=1, max_length=120, pattern=WRITTEN)
+    subject: str | None = Field(None, min_length=1, max_length=300, pattern=WRITTEN)
+    body_markdown: str | None = Field(None, min_length=1, max_length=100_000, pattern=WRITTEN)
     segment_ids: list[SegmentId] | None = Field(None, max_length=50)
     preheader: str | None = Field(None, max_length=300)
     sender_name: str | None = Field(None, max_length=120)

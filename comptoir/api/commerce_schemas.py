@@ -15,12 +15,27 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+)
 
 from comptoir.api.contact_schemas import (
+    EMAIL,
+    NO_VALUE,
     Address,
     money,
 )
+from comptoir.commerce.currencies import ISO_4217
+from comptoir.commerce.inputs import MAX_ITEMS, MAX_QUANTITY, MONEY_MAX
+from comptoir.commerce.models import EXTERNAL_ID_MAX
+from comptoir.core.input_types import PRINTABLE, JsonInt, money_input
 
 
 def _iso_text(value):
@@ -36,10 +51,58 @@ def _plausible(value: datetime) -> datetime:
     return value
 
 
-# A time the store sends: ISO 8601 with its offset, in a year a shop can have lived.
-StoreTime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
+# A time the store sends: ISO 8601 with its offset, in a year a shop can have lived. (The
+# pattern stops at the 28th of a month, which every month has; later days are read too.)
+STORE_TIME_PATTERN = (
+    r"^(19[7-9][0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+StoreTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(_plausible),
+    # A pattern rather than `format: date-time` and a pattern for the year: a generator
+    # drawing date-times of any year would throw away 75 in 76 of them.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": STORE_TIME_PATTERN,
+            "description": "ISO 8601 with offset, year 1970 to 2100.",
+            "examples": ["2026-07-01T12:00:00+02:00"],
+        }
+    ),
+]
 
-MONEY = Field(description='A decimal string, e.g. `"12.50"`; never negative.')
+# The services' rules (commerce/inputs.py), stated in the schema and still checked there,
+# so that the API and the platform webhooks answer the same 422 codes.
+Money = money_input(
+    integer_digits=10,
+    maximum=MONEY_MAX,
+    numbers=True,
+    ruled=True,
+    description='A decimal string, e.g. `"12.50"` (a number is read too); never negative; '
+    "rounded half-up to cents.",
+)
+Currency = Annotated[
+    str,
+    Field(max_length=10),
+    WithJsonSchema({"type": "string", "enum": sorted(ISO_4217), "description": "ISO 4217 code."}),
+]
+Quantity = Annotated[JsonInt, Field(json_schema_extra={"minimum": 1, "maximum": MAX_QUANTITY})]
+RequiredEmail = Annotated[str, Field(max_length=254), WithJsonSchema(EMAIL)]
+OptionalEmail = Annotated[str, Field(max_length=254), WithJsonSchema({"anyOf": [EMAIL, NO_VALUE]})]
+URL = {"type": "string", "maxLength": 2000, "pattern": r"^https?://[^/?#\s]"}
+OptionalUrl = Annotated[str, Field(max_length=2000), WithJsonSchema({"anyOf": [URL, NO_VALUE]})]
+# The store's ids (inputs.external_id): printable, single spaces inside, no blank.
+EXTERNAL_ID = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": EXTERNAL_ID_MAX,
+    "pattern": rf"^{PRINTABLE}+( {PRINTABLE}+)*$",
+}
+ProductId = Annotated[
+    str, Field(max_length=200), WithJsonSchema({"anyOf": [EXTERNAL_ID, NO_VALUE]})
+]
 ORDER_STATUSES = ["open", "completed", "canceled"]
 SUBSCRIPTION_STATUSES = ["active", "paused", "past_due", "canceled", "expired"]
 
@@ -52,25 +115,43 @@ def _enum(values: list[str], description: str = ""):
 
 
 class ItemIn(BaseModel):
-    product_id: str | None = Field(None, max_length=200, description="The store's product id.")
+    product_id: ProductId | None = Field(None, description="The store's product id.")
     name: str | None = Field(None, max_length=1000)
-    quantity: int = Field(description="At least 1 (else 422 `invalid_quantity`).")
-    price: Decimal = Field(description="Unit price, a decimal string.")
+    quantity: Quantity = Field(description="At least 1 (else 422 `invalid_quantity`).")
+    price: Money = Field(description="Unit price.")
+
+
+class NamedItemIn(ItemIn):
+    """A line that needs a name or a product id (else 422 `invalid_item`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["product_id"], "properties": {"product_id": EXTERNAL_ID}},
+                {
+                    "required": ["name"],
+                    "properties": {"name": {"type": "string", "pattern": PRINTABLE}},
+                },
+            ]
+        }
+    )
 
 
 class CartItemIn(BaseModel):
-    product_id: str = Field(max_length=200, description="The store's product id.")
+    product_id: ProductId = Field(description="The store's product id.")
     name: str | None = Field(None, max_length=1000)
-    quantity: int = Field(description="At least 1 (else 422 `invalid_quantity`).")
-    price: Decimal = Field(description="Unit price, a decimal string.")
+    quantity: Quantity = Field(description="At least 1 (else 422 `invalid_quantity`).")
+    price: Money = Field(description="Unit price.")
 
 
 class ProductIn(BaseModel):
-    name: str = Field(max_length=1000)
+    name: str = Field(
+        max_length=1000, json_schema_extra={"pattern": PRINTABLE}, description="Not blank."
+    )
     description: str | None = Field(None, max_length=20_000)
-    image_url: str | None = Field(None, max_length=2000)
-    price: Decimal = MONEY
-    available: bool = True
+    image_url: OptionalUrl | None = None
+    price: Money
+    available: StrictBool = True
 
 
 class OrderIn(BaseModel):
@@ -78,7 +159,7 @@ class OrderIn(BaseModel):
     older `updated_at` than the one stored is ignored (the store's own modification time,
     optional); without it, the last write wins."""
 
-    email: str = Field(max_length=254)
+    email: RequiredEmail
     first_name: str | None = Field(None, max_length=1000)
     last_name: str | None = Field(None, max_length=1000)
     phone: str | None = Field(None, max_length=100)
@@ -88,21 +169,24 @@ class OrderIn(BaseModel):
     updated_at: StoreTime | None = Field(
         None, description="The store's modification time: older versions are ignored."
     )
-    currency: str = Field(max_length=10, description="ISO 4217 code (else 422 `invalid_currency`).")
-    subtotal: Decimal = MONEY
-    shipping: Decimal = MONEY
-    tax: Decimal = MONEY
-    discount: Decimal = MONEY
-    total: Decimal = Field(
+    currency: Currency = Field(description="Else 422 `invalid_currency`.")
+    subtotal: Money
+    shipping: Money
+    tax: Money
+    discount: Money
+    total: Money = Field(
         description="The original total, shipping, tax and discount included (C5)."
     )
-    refunded: Decimal | None = Field(None, description="Refunded so far; never subtracted.")
+    refunded: Money | None = Field(None, description="Refunded so far; never subtracted.")
     coupon_code: str | None = Field(None, max_length=200)
     channel: str | None = Field(None, **_enum(["online", "pos"], "Default `online`."))
     shipping_address: Address | None = None
     billing_address: Address | None = None
-    items: list[ItemIn] = Field(description="At most 500 (else 422 `too_many_items`).")
-    accepts_marketing: bool | None = Field(
+    items: list[NamedItemIn] = Field(
+        description="At most 500 (else 422 `too_many_items`).",
+        json_schema_extra={"maxItems": MAX_ITEMS},
+    )
+    accepts_marketing: StrictBool | None = Field(
         None,
         description="What the buyer ticked at checkout; kept on the order, never a consent "
         "by itself.",
@@ -113,27 +197,31 @@ class OrderIn(BaseModel):
 
 
 class CartIn(BaseModel):
-    email: str | None = Field(None, max_length=254)
-    items: list[CartItemIn] = Field(description="At most 500.")
-    recovery_url: str | None = Field(None, max_length=2000)
+    email: OptionalEmail | None = None
+    items: list[CartItemIn] = Field(
+        description="At most 500.", json_schema_extra={"maxItems": MAX_ITEMS}
+    )
+    recovery_url: OptionalUrl | None = None
     updated_at: StoreTime = Field(description="ISO 8601; an older one than stored is ignored.")
     completed_at: StoreTime | None = None
-    currency: str | None = Field(None, max_length=10, description="Default: the workspace's.")
+    currency: Currency | None = Field(None, description="Default: the workspace's.")
 
 
 class SubscriptionIn(BaseModel):
-    email: str = Field(max_length=254)
-    product_id: str | None = Field(None, max_length=200)
+    email: RequiredEmail
+    product_id: ProductId | None = None
     status: str = Field(**_enum(SUBSCRIPTION_STATUSES, "Else 422 `invalid_status`."))
     next_billing_at: StoreTime | None = None
 
 
 class DraftOrderIn(BaseModel):
-    items: list[ItemIn] = Field(min_length=1, description="Each with a name or a product id.")
-    currency: str | None = Field(None, max_length=10, description="Default: the workspace's.")
-    shipping: Decimal = Decimal("0")
-    tax: Decimal = Decimal("0")
-    discount: Decimal = Decimal("0")
+    items: list[NamedItemIn] = Field(
+        min_length=1, description="At most 500.", json_schema_extra={"maxItems": MAX_ITEMS}
+    )
+    currency: Currency | None = Field(None, description="Default: the workspace's.")
+    shipping: Money = Decimal("0")
+    tax: Money = Decimal("0")
+    discount: Money = Decimal("0")
     coupon_code: str | None = Field(None, max_length=200)
     note: str = Field("", max_length=2000, description="Internal: never shown to the customer.")
 

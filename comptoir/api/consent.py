@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from comptoir.api.auth import require
 from comptoir.api.contact_schemas import ContactDetailOut
@@ -22,9 +22,20 @@ ApiSource = Literal["api", "pos", "store", "dashboard", "import"]
 
 
 class ConsentIn(Schema):
+    # Subscribing needs the customer's explicit agreement (422 `consent_not_confirmed`).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"status": {"const": "subscribed"}}},
+            "then": {
+                "required": ["explicit_consent_confirmed"],
+                "properties": {"explicit_consent_confirmed": {"const": True}},
+            },
+        }
+    )
+
     status: Literal["subscribed", "unsubscribed"]
     source: ApiSource = "api"
-    explicit_consent_confirmed: bool = Field(
+    explicit_consent_confirmed: StrictBool = Field(
         False, description="Required to subscribe: the customer explicitly agreed."
     )
     wording: str = Field("", max_length=5000, description="The consent wording shown.")

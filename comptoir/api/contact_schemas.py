@@ -5,17 +5,36 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from comptoir.contacts.models import Segment, Tag
 from comptoir.contacts.selectors import BuiltinSegment, ContactFilter, SortKey, segment_count
+from comptoir.core.input_types import EMAIL, NO_VALUE, PRINTABLE, JsonInt
 
 Source = Literal[
     "order", "manual", "signup_page", "qr_code", "widget", "contact_form", "import", "pos", "api"
 ]
 MONEY_EXAMPLE = "12.50"
 # A row id: larger numbers cannot name a row and would overflow SQLite's integers.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+RowId = Annotated[
+    JsonInt,
+    Field(ge=1, le=2**63 - 1),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 2**63 - 1}),
+]
+# What the tag services keep (normalize.tag_name): something printable, no comma. The
+# services refuse the rest with 422 `invalid_tag`; the schema says so to clients.
+TagName = Annotated[
+    str,
+    Field(max_length=64),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 64, "pattern": rf"^[^,]*{PRINTABLE[:-1]},][^,]*$"}
+    ),
+]
+# An address, or "" for none (the services validate it, 422 `invalid_email`).
+Email = Annotated[str, Field(max_length=254), WithJsonSchema({"anyOf": [EMAIL, NO_VALUE]})]
+# A phone has a digit (else 422 `invalid_phone`); "" for none.
+PHONE = {"type": "string", "maxLength": 40, "pattern": "[0-9]"}
+Phone = Annotated[str, Field(max_length=40), WithJsonSchema({"anyOf": [PHONE, NO_VALUE]})]
 
 
 def money(value: Decimal) -> str:
@@ -23,7 +42,10 @@ def money(value: Decimal) -> str:
     return str(Decimal(value).quantize(Decimal("0.01")))
 
 
-class Address(Schema):
+class Address(BaseModel):
+    """A pydantic model, not a ninja Schema: a Schema reads any object's attributes, so a
+    list or a string would pass for an empty address."""
+
     name: str | None = Field(None, max_length=200)
     line1: str | None = Field(None, max_length=200)
     line2: str | None = Field(None, max_length=200)
@@ -93,17 +115,27 @@ PHONE_HELP = (
 class ContactIn(Schema):
     """Only an e-mail address is required — or a phone for a phone-only contact (C11)."""
 
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40, description=PHONE_HELP)
+    # Neither is 422 `email_or_phone_required`.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["email"], "properties": {"email": EMAIL}},
+                {"required": ["phone"], "properties": {"phone": PHONE}},
+            ]
+        }
+    )
+
+    email: Email | None = None
+    phone: Phone | None = Field(None, description=PHONE_HELP)
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
     company: str = Field("", max_length=200)
     language: str = Field("", max_length=10)
-    has_account: bool = False
+    has_account: StrictBool = False
     source: Source = Field("api", description="Where the contact comes from; `api` by default.")
     shipping_address: Address | None = None
     billing_address: Address | None = None
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[TagName] = Field(default_factory=list, max_length=50)
     note: str | None = Field(None, max_length=10_000, description="A first internal note.")
 
 
@@ -111,16 +143,16 @@ class ContactPatch(Schema):
     """Only the fields sent change. Changing details sets `locked` (C6) unless the body
     says `locked: false`; `{"locked": false}` alone releases the lock."""
 
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40, description=PHONE_HELP)
+    email: Email | None = None
+    phone: Phone | None = Field(None, description=PHONE_HELP)
     first_name: str | None = Field(None, max_length=150)
     last_name: str | None = Field(None, max_length=150)
     company: str | None = Field(None, max_length=200)
     language: str | None = Field(None, max_length=10)
-    has_account: bool | None = None
+    has_account: StrictBool | None = None
     shipping_address: Address | None = None
     billing_address: Address | None = None
-    locked: bool | None = None
+    locked: StrictBool | None = None
 
 
 class ContactBulkIn(Schema):
@@ -131,11 +163,31 @@ class ContactBulkIn(Schema):
     - `delete`: needs `"confirm": true`.
     """
 
+    # The rules above, for clients generated from the schema.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["ids"], "properties": {"ids": {"type": "array"}}},
+                {"required": ["filter"], "properties": {"filter": {"type": "object"}}},
+            ],
+            "allOf": [
+                {
+                    "if": {"properties": {"action": {"enum": ["tag", "untag"]}}},
+                    "then": {"required": ["tags"], "properties": {"tags": {"minItems": 1}}},
+                },
+                {
+                    "if": {"properties": {"action": {"const": "delete"}}},
+                    "then": {"required": ["confirm"], "properties": {"confirm": {"const": True}}},
+                },
+            ],
+        }
+    )
+
     action: Literal["tag", "untag", "delete"]
     ids: list[RowId] | None = Field(None, max_length=1000)
     filter: ContactFilter | None = None
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    confirm: bool = False
+    tags: list[TagName] = Field(default_factory=list, max_length=50)
+    confirm: StrictBool = False
 
 
 class BulkOut(Schema):
@@ -147,7 +199,7 @@ class BulkOut(Schema):
 class TagsIn(Schema):
     # One call may bring a whole workspace's worth; the limit that matters is 250 distinct
     # tags per workspace (422 `tag_limit`).
-    tags: list[str] = Field(min_length=1, max_length=Tag.MAX_PER_WORKSPACE)
+    tags: list[TagName] = Field(min_length=1, max_length=Tag.MAX_PER_WORKSPACE)
 
 
 class TagOut(Schema):
@@ -161,11 +213,7 @@ class TagList(Schema):
 
 
 class TagRenameIn(Schema):
-    name: str = Field(
-        min_length=1,
-        max_length=64,
-        description="The new name; the name of another tag merges the two.",
-    )
+    name: TagName = Field(description="The new name; the name of another tag merges the two.")
 
 
 class Person(Schema):
@@ -250,6 +298,14 @@ class SegmentList(Schema):
 
 
 class SegmentIn(Schema):
+    # A static group has no filter (422 `invalid_filter`).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["kind"], "properties": {"kind": {"const": "static"}}},
+            "then": {"properties": {"filter": {"type": "null"}}},
+        }
+    )
+
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["smart", "static"] = "smart"
     filter: ContactFilter | None = Field(

@@ -9,6 +9,8 @@ decorators that would drift apart.
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from comptoir.api.commerce_schemas import EXTERNAL_ID
+
 ERROR_SCHEMA = {
     "title": "Error",
     "type": "object",
@@ -26,7 +28,7 @@ WHEN = {
     403: "The token's role does not allow it (`forbidden`), or a rule refuses it.",
     404: "No such object in the token's workspace (`not_found`).",
     409: "The request conflicts with the current state (e.g. `duplicate_email`).",
-    414: "The URL is too long for the server.",
+    414: "The URL is too long for the server (its own HTML page).",
     413: "The body is larger than 10 MB (`payload_too_large`).",
     415: "The body is not sent as `application/json` (`unsupported_media_type`).",
     422: "A value is missing or invalid (`validation_error`, `invalid_cursor`, …).",
@@ -34,6 +36,21 @@ WHEN = {
     503: "The database is unavailable; retry later (`database_unavailable`).",
 }
 WRITES = {"post", "put", "patch", "delete"}
+# gunicorn answers a request line over 4,094 bytes itself, before Django: its own page.
+SERVER_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+# Path parameters whose rules the handlers check, to answer their own 422 codes.
+PATH_RULES = {
+    # The store's ids (422 `invalid_external_id`).
+    "external_id": EXTERNAL_ID,
+    "token": EXTERNAL_ID,
+}
+SAVED_SEGMENT = {
+    "type": "string",
+    "pattern": "^[0-9]{1,18}$",
+    "description": "A saved segment's number: built-in segments cannot be changed "
+    "(422 `builtin_segment`).",
+}
 
 
 def _statuses(method: str) -> list[int]:
@@ -54,14 +71,22 @@ class ComptoirApi(NinjaAPI):
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 for status in _statuses(method):
-                    responses.setdefault(
-                        status,
-                        {
-                            "description": WHEN[status],
-                            "content": {"application/json": {"schema": ERROR_REF}},
-                        },
-                    )
+                    content = {"application/json": {"schema": ERROR_REF}}
+                    if status == 414:
+                        content = SERVER_PAGE
+                    responses.setdefault(status, {"description": WHEN[status], "content": content})
+                _path_rules(method, operation)
         return schema
+
+
+def _path_rules(method: str, operation: dict) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "path":
+            continue
+        if parameter["name"] in PATH_RULES:
+            parameter["schema"] = PATH_RULES[parameter["name"]]
+        elif parameter["name"] == "segment_id" and method in WRITES:
+            parameter["schema"] = SAVED_SEGMENT
 
 
 class Utf8JsonRenderer(JSONRenderer):

@@ -1,10 +1,12 @@
 """Input and output shapes of the foundation resources: workspace, tokens, staff."""
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
-from pydantic import EmailStr, Field
+from pydantic import Field
 
+from comptoir.core.input_types import PRINTABLE, EmailAddress, TimeZone
 from comptoir.core.roles import Role
 
 
@@ -30,19 +32,22 @@ class WorkspaceOut(Schema):
 
 
 class WorkspaceIn(Schema):
-    """Every field optional: a PATCH changes only what it names."""
+    """Every field optional: a PATCH changes only what it names. Every field is text: ""
+    clears it, null is refused."""
 
-    name: str | None = Field(None, min_length=1, max_length=120)
-    postal_address: str | None = Field(None, max_length=1000)
-    contact_email: EmailStr | None = None
-    contact_phone: str | None = Field(None, max_length=32)
-    brand_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
-    accent_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
-    sender_name: str | None = Field(None, max_length=120)
-    sender_email: EmailStr | None = None
-    language: str | None = Field(None, pattern=r"^(fr|en)$")
-    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-    time_zone: str | None = Field(None, max_length=64)
+    # Typed `str` with a None default: an absent field stays None (unchanged), a null is
+    # refused by the type, and the schema says the field is a string.
+    name: str = Field(None, min_length=1, max_length=120, pattern=PRINTABLE)
+    postal_address: str = Field(None, max_length=1000)
+    contact_email: EmailAddress | Literal[""] = None
+    contact_phone: str = Field(None, max_length=32)
+    brand_color: str = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    accent_color: str = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    sender_name: str = Field(None, max_length=120)
+    sender_email: EmailAddress | Literal[""] = None
+    language: Literal["fr", "en"] = None
+    currency: str = Field(None, pattern=r"^[A-Z]{3}$")
+    time_zone: TimeZone = None
 
 
 class TokenOut(Schema):
@@ -60,8 +65,9 @@ class TokenCreated(TokenOut):
 
 
 class TokenIn(Schema):
-    name: str = Field(max_length=100)
-    role: Role = Role.ADMIN
+    name: str = Field(max_length=100, description='Blank: "API token".')
+    # A token never carries ownership (TOKEN_ROLES).
+    role: Literal["admin", "marketer", "viewer"] = "admin"
 
 
 class TokenList(Schema):
@@ -86,7 +92,7 @@ class StaffOut(Schema):
 
 
 class StaffIn(Schema):
-    email: EmailStr
+    email: EmailAddress
     role: Role
 
 

@@ -1,7 +1,6 @@
 from ninja import Router
 
 from comptoir.api.auth import require
-from comptoir.api.errors import ApiError
 from comptoir.api.schemas import WorkspaceIn, WorkspaceOut
 from comptoir.core.roles import Action
 from comptoir.core.services import workspace_update
@@ -17,13 +16,4 @@ def workspace_read(request):
 @router.patch("", response=WorkspaceOut)
 def workspace_patch(request, payload: WorkspaceIn):
     workspace = require(request, Action.MANAGE_SETTINGS)
-    changes = payload.dict(exclude_unset=True)
-    nulls = sorted(name for name, value in changes.items() if value is None)
-    if nulls:
-        # Every field of the identity is text: "" clears it, null means nothing.
-        raise ApiError(
-            422,
-            "validation_error",
-            {name: 'null is not allowed; send "" to clear' for name in nulls},
-        )
-    return workspace_update(workspace=workspace, **changes)
+    return workspace_update(workspace=workspace, **payload.dict(exclude_unset=True))

@@ -25,7 +25,7 @@ from django.utils import timezone
 from comptoir.commerce.figures import Figures
 from comptoir.commerce.models import Cart, Order, OrderItem
 from comptoir.contacts.models import Contact, ContactEvent
-from comptoir.contacts.services import contact_figures_values
+from comptoir.contacts.services import TOTAL_SPENT_MAX, contact_figures_values
 
 
 def in_use() -> bool:
@@ -73,7 +73,8 @@ WITH new_order AS (
     UNION ALL
     SELECT %(total)s::numeric, %(placed_at)s::timestamptz WHERE %(counts)s
 ), figures AS (
-    SELECT count(*) AS order_count, coalesce(sum(total), 0) AS total_spent,
+    SELECT count(*) AS order_count,
+        least(coalesce(sum(total), 0), %(total_spent_max)s) AS total_spent,
         CASE WHEN count(*) > 0 THEN round(sum(total) / count(*), 2) ELSE 0 END AS average,
         max(placed_at) AS last_order_at, min(placed_at) AS customer_since,
         CASE WHEN count(*) > 0 THEN %(customer)s ELSE %(prospect)s END AS type
@@ -130,6 +131,7 @@ def order_insert(order: Order, lines: list[OrderItem], contact: Contact, event: 
         "counts": order.counted,
         "customer": Contact.Type.CUSTOMER,
         "prospect": Contact.Type.PROSPECT,
+        "total_spent_max": TOTAL_SPENT_MAX,
     }
     with connection.cursor() as cursor:
         cursor.execute(_statement(), params)

@@ -45,6 +45,7 @@ from comptoir.contacts.services import (
     contact_event_add,
     contact_figures_set,
     contact_for_store,
+    contact_lock,
 )
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
@@ -520,6 +521,8 @@ def draft_order_create(
         )
         for line in lines
     )
+    # After the contact's lock: an erasure running meanwhile makes this a 404.
+    contact_lock(contact)
     order = Order.objects.create(
         workspace=workspace,
         external_id=f"draft-{secrets.token_hex(8)}",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from comptoir.commerce import selectors, services
 from comptoir.commerce.adapters import shopify, woocommerce
 from comptoir.commerce.models import StoreConnection
+from comptoir.core.json_errors import error_response
 from comptoir.core.services import ServiceError
 
 logger = logging.getLogger("comptoir.commerce.webhooks")
@@ -29,10 +30,6 @@ ADAPTERS = {
     StoreConnection.Platform.SHOPIFY: shopify,
     StoreConnection.Platform.WOOCOMMERCE: woocommerce,
 }
-
-
-def _answer(http_status: int, **body) -> JsonResponse:
-    return JsonResponse(body, status=http_status)
 
 
 def _read_body(request) -> bytes | None:
@@ -52,18 +49,18 @@ def receive(request, platform: str, token: str):
     connection = selectors.store_connection_for_webhook(platform=platform, url_token=token)
     if connection is None:
         logger.warning("%s webhook for an unknown connection", platform)
-        return _answer(404, detail="Not found.", code="not_found")
+        return error_response(404, "not_found", "Not found.")
     context = f"{platform} webhook (connection {connection.pk})"
     body = _read_body(request)
     if body is None:
         logger.warning("%s: body over %d bytes refused", context, MAX_BODY)
-        return _answer(413, detail="The body is too large.", code="too_large")
+        return error_response(413, "too_large", "The body is too large.")
     if adapter.is_ping(body, request.headers):
         logger.info("%s: ping acknowledged", context)
-        return _answer(200, status="ok")
+        return JsonResponse({"status": "ok"})
     if not adapter.signature_valid(connection.secret, body, request.headers):
         logger.warning("%s: missing or wrong signature, nothing stored", context)
-        return _answer(401, detail="Invalid or missing signature.", code="invalid_signature")
+        return error_response(401, "invalid_signature", "Invalid or missing signature.")
     services.store_connection_touch(connection=connection)
 
     topic = request.headers.get(adapter.TOPIC_HEADER, "")
@@ -71,10 +68,10 @@ def receive(request, platform: str, token: str):
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         logger.warning("%s %s: body is not JSON", context, topic)
-        return _answer(400, detail="The body is not JSON.", code="invalid_json")
+        return error_response(400, "invalid_json", "The body is not JSON.")
     if not isinstance(payload, dict):
         logger.warning("%s %s: body is not a JSON object", context, topic)
-        return _answer(400, detail="The body is not a JSON object.", code="invalid_json")
+        return error_response(400, "invalid_json", "The body is not a JSON object.")
 
     try:
         result = adapter.handle(connection.workspace, topic, payload)
@@ -87,16 +84,18 @@ def receive(request, platform: str, token: str):
             error.message,
             error.code,
         )
-        return _answer(200, status="rejected", code=error.code, detail=error.message)
+        return JsonResponse({"status": "rejected", "code": error.code, "detail": error.message})
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         # Fields of an unexpected shape (a list where an object was documented, …).
         logger.warning("%s %s (id %s) unreadable: %r", context, topic, payload.get("id"), error)
-        return _answer(200, status="rejected", code="unreadable_payload", detail=str(error))
+        return JsonResponse(
+            {"status": "rejected", "code": "unreadable_payload", "detail": str(error)}
+        )
     if result is None:
         logger.info("%s: topic %r ignored", context, topic)
-        return _answer(200, status="ignored", topic=topic)
+        return JsonResponse({"status": "ignored", "topic": topic})
     logger.info("%s %s (id %s): %s", context, topic, payload.get("id"), result)
-    return _answer(200, status=result)
+    return JsonResponse({"status": result})
 
 
 @csrf_exempt

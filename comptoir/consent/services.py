@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.contacts.models import Contact
 from comptoir.contacts.normalize import email_key
-from comptoir.contacts.services import contact_event_add
+from comptoir.contacts.services import contact_event_add, contact_lock
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -35,8 +35,9 @@ def address_hash(email: str) -> str:
 
 def _locked_state(contact: Contact) -> str:
     """The contact's consent, its row locked until commit: two changes at once cannot both
-    decide from the same state and write two ledger rows."""
-    return Contact.objects.select_for_update().only("consent").get(pk=contact.pk).consent
+    decide from the same state and write two ledger rows, and a change racing the person's
+    erasure finds them gone (404) instead of writing a ledger row for a deleted contact."""
+    return contact_lock(contact).consent
 
 
 def _record(
@@ -175,8 +176,13 @@ def contacts_unsubscribe(
         scoped(Contact, workspace).filter(pk__in=list(ids)).exclude(consent=Status.UNSUBSCRIBED)
     )
     for contact in targets.iterator():
-        if consent_withdraw(contact=contact, source=source, actor=actor):
-            changed += 1
+        try:
+            if consent_withdraw(contact=contact, source=source, actor=actor):
+                changed += 1
+        except ServiceError as error:
+            if error.code != "not_found":
+                raise
+            # Erased meanwhile: nobody left to unsubscribe.
     return changed
 
 

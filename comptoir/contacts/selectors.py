@@ -28,6 +28,7 @@ from comptoir.contacts.models import (
     Tag,
     last_order_sort,
 )
+from comptoir.core.input_types import FilterInstant, Flag, money_input
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import get_scoped, scoped
 from comptoir.core.services import ServiceError
@@ -47,7 +48,8 @@ SortKey = Literal[
     "-created_at",
 ]
 DEFAULT_SORT = "-created_at"
-Money = Decimal
+# What Contact.total_spent holds (14 digits, 2 of them decimals).
+Money = money_input(integer_digits=12, maximum=Decimal("999999999999.99"))
 
 
 class ContactFilter(BaseModel):
@@ -71,13 +73,13 @@ class ContactFilter(BaseModel):
     tag: list[str] = Field(
         default_factory=list, max_length=50, description="Repeatable; every tag must match."
     )
-    min_total_spent: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    max_total_spent: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    min_total_spent: Money | None = None
+    max_total_spent: Money | None = None
     min_orders: int | None = Field(None, ge=0, le=2_000_000_000)
-    last_order_after: datetime.datetime | None = Field(
+    last_order_after: FilterInstant | None = Field(
         None, description="Last order at or after this instant (or date)."
     )
-    last_order_before: datetime.datetime | None = Field(
+    last_order_before: FilterInstant | None = Field(
         None, description="Last order strictly before this instant (or date)."
     )
     segment: str | None = Field(
@@ -96,7 +98,7 @@ class ContactFilter(BaseModel):
             "api",
         ]
     ] = Field(default_factory=list, max_length=9, description="Repeatable; any may match.")
-    has_account: bool | None = None
+    has_account: Flag | None = None
     sort: SortKey | None = Field(
         None, description="Default `-created_at`; ties are broken by id in the same direction."
     )

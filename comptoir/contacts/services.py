@@ -253,7 +253,8 @@ def contact_update(
     if unknown:
         raise TypeError(f"not editable contact fields: {sorted(unknown)}")
     cleaned = _clean_details(changes, contact.workspace)
-    current = scoped(Contact, contact.workspace).select_for_update().get(pk=contact.pk)
+    current = contact_lock(contact)
+    current.workspace = contact.workspace
     diff = {
         field: [getattr(current, field), value]
         for field, value in cleaned.items()
@@ -296,7 +297,7 @@ def contact_unlock(*, contact: Contact, actor: User | None) -> Contact:
 def contact_delete(*, contact: Contact, actor: User | None) -> None:
     """Delete a contact with its notes, tags and timeline. (GDPR erasure, which also
     leaves a suppression entry, is `consent` territory.)"""
-    contact.delete()
+    contact_lock(contact).delete()
 
 
 @transaction.atomic
@@ -380,12 +381,14 @@ def _link_tags(contact: Contact, tags: list[Tag], actor: User | None) -> list[Ta
 @transaction.atomic
 def contact_tags_add(*, contact: Contact, names: Iterable[str], actor: User | None) -> list[Tag]:
     """Tag a contact; returns the tags it did not have yet."""
+    contact_lock(contact)
     return _link_tags(contact, _tags_ensure(contact.workspace, names), actor)
 
 
 @transaction.atomic
 def contact_tag_remove(*, contact: Contact, name: str, actor: User | None) -> bool:
     """Untag a contact; False when it did not carry that tag."""
+    contact_lock(contact)
     link = (
         ContactTag.objects.filter(contact=contact, tag__key=normalize.tag_key(name))
         .select_related("tag")
@@ -421,6 +424,7 @@ def contacts_tag_bulk(
     for tag in tags:
         untagged = targets.exclude(_has_tag(tag)).order_by("pk").values_list("pk", flat=True)
         while batch := list(untagged[:BATCH]):
+            batch = _lock_contacts(workspace, batch)
             ContactTag.objects.bulk_create([ContactTag(contact_id=pk, tag=tag) for pk in batch])
             _events(workspace, batch, Kind.TAG_ADDED, actor, tag=tag.name)
     return BulkResult(matched=matched, changed=changed)
@@ -443,7 +447,7 @@ def contacts_untag_bulk(
     for tag in tags:
         tagged = links.filter(tag=tag).order_by("pk").values_list("pk", "contact_id")
         while batch := list(tagged[:BATCH]):
-            contact_ids = [contact for _pk, contact in batch]
+            contact_ids = _lock_contacts(workspace, [contact for _pk, contact in batch])
             _events(workspace, contact_ids, Kind.TAG_REMOVED, actor, tag=tag.name)
             ContactTag.objects.filter(pk__in=[pk for pk, _contact in batch]).delete()
     return BulkResult(matched=matched, changed=changed)
@@ -499,11 +503,14 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
         _segments_follow_tag(workspace, old_name, new_name)
         last = 0
         while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
-            _events(workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=new_name)
             last = batch[-1]
+            batch = _lock_contacts(workspace, batch)
+            _events(workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=new_name)
         return tag
     last = 0
     while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
+        last = batch[-1]
+        batch = _lock_contacts(workspace, batch)
         already = set(
             ContactTag.objects.filter(tag=target, contact_id__in=batch).values_list(
                 "contact_id", flat=True
@@ -515,7 +522,6 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
         _events(
             workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=target.name, merged=True
         )
-        last = batch[-1]
     _segments_follow_tag(workspace, old_name, target.name)
     tag.delete()
     return target
@@ -531,8 +537,8 @@ def tag_delete(*, workspace: Workspace, name: str, actor: User | None = None) ->
     tag = _tag_by_name(workspace, name)
     last = 0
     while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
-        _events(workspace, batch, Kind.TAG_REMOVED, actor, tag=tag.name)
         last = batch[-1]
+        _events(workspace, _lock_contacts(workspace, batch), Kind.TAG_REMOVED, actor, tag=tag.name)
     tag.delete()
 
 
@@ -572,6 +578,24 @@ def contact_lock(contact: Contact) -> Contact:
     return locked
 
 
+def _lock_contacts(workspace: Workspace, ids: list[int]) -> list[int]:
+    """`contact_lock` for a batch: the ids among `ids` whose contacts still exist, their rows
+    locked (in id order, as every batch takes them) until the end of the transaction."""
+    locked = scoped(Contact, workspace).select_for_update().filter(pk__in=ids).order_by("pk")
+    return list(locked.values_list("pk", flat=True))
+
+
+def _note_lock(note: Note) -> Note:
+    """The note, re-read after its contact's lock: an erasure may have taken both away (and
+    saving a note that is gone would write it again)."""
+    contact = contact_lock(note.contact)
+    current = Note.objects.filter(pk=note.pk, contact=contact).first()
+    if current is None:
+        raise ServiceError(_("This note no longer exists."), code="not_found", status=404)
+    current.contact = contact
+    return current
+
+
 @transaction.atomic
 def note_create(*, contact: Contact, author: User | None, body: str) -> Note:
     body = _clean_note(body)
@@ -605,6 +629,7 @@ def note_update(*, note: Note, actor: User | None, body: str, role: str | None =
     when not given."""
     body = _clean_note(body)
     _ensure_may_change(note, actor, role)
+    note = _note_lock(note)
     if body != note.body:
         note.body = body
         note.save(update_fields=["body", "updated_at"])
@@ -615,6 +640,7 @@ def note_update(*, note: Note, actor: User | None, body: str, role: str | None =
 @transaction.atomic
 def note_delete(*, note: Note, actor: User | None, role: str | None = None) -> None:
     _ensure_may_change(note, actor, role)
+    note = _note_lock(note)
     contact, note_id = note.contact, note.pk
     note.delete()
     contact_event_add(contact, Kind.NOTE_DELETED, actor, note_id=note_id)
@@ -858,6 +884,9 @@ def contact_details_sync(
     return diff
 
 
+TOTAL_SPENT_MAX = Decimal("9999999999.99")  # Contact.total_spent: 12 digits, 2 decimals
+
+
 def contact_figures_values(*, order_count: int, total_spent, last_order_at, customer_since) -> dict:
     """The contact columns the order figures (C5) set: with the average and the type they
     imply (C3: a customer has at least one order that counts). commerce.postgres stores
@@ -870,7 +899,9 @@ def contact_figures_values(*, order_count: int, total_spent, last_order_at, cust
     )
     return {
         "order_count": order_count,
-        "total_spent": total_spent,
+        # Held at what the column stores: a few orders at the largest amount would add up
+        # to more, and SQLite would keep a value no read could convert back.
+        "total_spent": min(total_spent, TOTAL_SPENT_MAX),
         "average_order_value": average,
         "last_order_at": last_order_at,
         "customer_since": customer_since,

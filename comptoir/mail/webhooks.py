@@ -17,9 +17,10 @@ from anymail.webhooks.postmark import PostmarkTrackingWebhookView
 from anymail.webhooks.sendgrid import SendGridTrackingWebhookView
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+from comptoir.core.json_errors import error_response
 
 logger = logging.getLogger("comptoir.mail")
 
@@ -35,10 +36,6 @@ TRACKING_VIEWS = {
 }
 
 
-def _refused(status: int, detail: str, code: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code}, status=status)
-
-
 def webhook_secret_configured() -> bool:
     return bool(settings.ANYMAIL.get("WEBHOOK_SECRET"))
 
@@ -48,13 +45,19 @@ def esp_tracking(request, esp: str):
     view_class = TRACKING_VIEWS.get(esp)
     if view_class is None or not webhook_secret_configured():
         # Without a shared secret anyone could post a "bounce": refuse rather than trust.
-        return _refused(404, _("This e-mail service webhook is not configured."), "not_configured")
+        return error_response(
+            404, "not_configured", _("This e-mail service webhook is not configured.")
+        )
     try:
         return view_class.as_view()(request)
     except AnymailWebhookValidationFailure as failure:
         logger.warning("%s webhook refused: %s", esp, failure)
-        return _refused(401, _("The webhook's credentials or signature are wrong."), "unauthorized")
+        return error_response(
+            401, "unauthorized", _("The webhook's credentials or signature are wrong.")
+        )
     except ImproperlyConfigured as error:
         # e.g. Mailgun without its signing key: the operator's mistake, not the caller's.
         logger.error("%s webhook is not configured: %s", esp, error)
-        return _refused(404, _("This e-mail service webhook is not configured."), "not_configured")
+        return error_response(
+            404, "not_configured", _("This e-mail service webhook is not configured.")
+        )
