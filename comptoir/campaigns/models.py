@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from comptoir.core.models import WorkspaceScoped
 
@@ -12,13 +13,14 @@ class Campaign(WorkspaceScoped):
     whose deliveries are the frozen audience and carry every result.
     """
 
+    # A context of their own: in French a campaign is feminine ("envoyée", "annulée").
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SCHEDULED = "scheduled", _("Scheduled")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        CANCELED = "canceled", _("Canceled")
-        FAILED = "failed", _("Failed")
+        DRAFT = "draft", pgettext_lazy("campaign", "Draft")
+        SCHEDULED = "scheduled", pgettext_lazy("campaign", "Scheduled")
+        SENDING = "sending", pgettext_lazy("campaign", "Sending")
+        SENT = "sent", pgettext_lazy("campaign", "Sent")
+        CANCELED = "canceled", pgettext_lazy("campaign", "Canceled")
+        FAILED = "failed", pgettext_lazy("campaign", "Failed")
 
     name = models.CharField(_("name"), max_length=120)
     subject = models.CharField(_("subject"), max_length=300)
