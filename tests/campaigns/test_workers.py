@@ -69,7 +69,7 @@ def prepare(tmp_path, database, port) -> tuple:
         "group = segment_create(workspace=workspace, name='Tous', actor=None, kind='static',"
         " contact_ids=ids)\n"
         "campaign = campaign_create(workspace=workspace, actor=None, name='Soldes',"
-        " subject='Soldes', body_markdown='Bonjour {{ first_name|ami }}',"
+        " subject='Soldes', body_markdown='Bonjour {{ first_name|default:\"ami\" }}',"
         " segment_ids=[str(group.pk)])\n"
         "campaign_send(campaign=campaign, actor=None)\n"
         "print(campaign.pk)",
