@@ -10,6 +10,7 @@ from comptoir.core.models import User
 from comptoir.core.services import ServiceError
 from comptoir.mail import events, pipeline, robots
 from comptoir.mail.models import Delivery, DeliveryClick
+from comptoir.mail.rendering import template_errors
 
 MAX_SUBJECT = 300
 MAX_BODY = 100_000
@@ -36,6 +37,12 @@ def delivery_create(
         raise ServiceError(_("This contact has no e-mail address."), code="email_required")
     if kind not in Delivery.Kind.values:
         raise ValueError(f"unknown delivery kind {kind!r}")
+    # The same check as a campaign's: an unknown tag is refused, never sent as a blank.
+    problems = template_errors(
+        workspace=contact.workspace, subject=subject, body_markdown=body_markdown
+    )
+    if problems:
+        raise ServiceError(" ".join(problems), code="invalid_template")
     delivery = Delivery.objects.create(
         workspace_id=contact.workspace_id,
         contact=contact,

@@ -62,15 +62,19 @@ class ConsentSubscribeForm(DescribedForm):
 
 
 class ContactEmailForm(DescribedForm):
-    error_fields = {"invalid_subject": "subject", "invalid_body": "body"}
+    error_fields = {
+        "invalid_subject": "subject",
+        "invalid_body": "body",
+        "invalid_template": "body",
+    }
 
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(
         label=_("Message"),
         help_text=_(
             "Written in Markdown: **bold**, *italics*, [a link](https://example.com). "
-            "{{ first_name | there }} becomes the person's first name, or “there” when it "
-            "is unknown; last_name, full_name and company work the same way."
+            '{{ first_name|default:"there" }} becomes the person’s first name, or “there” '
+            "when it is unknown; last_name, full_name and company work the same way."
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
     )

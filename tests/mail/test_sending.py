@@ -209,3 +209,12 @@ def test_dkim_signature_verifies_and_covers_the_unsubscribe_headers(
     )
     assert forged != raw
     assert not dkim.verify(forged, dnsfunc=dkim_key)
+
+
+def test_a_one_off_email_with_an_unknown_tag_is_refused_and_nothing_is_queued(subscriber):
+    with pytest.raises(ServiceError) as refused:
+        contact_email_send(
+            contact=subscriber, subject="Bonjour", body_markdown="Salut {{ prenom }}", actor=None
+        )
+    assert refused.value.code == "invalid_template"
+    assert not Delivery.objects.exists()

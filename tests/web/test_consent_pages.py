@@ -405,7 +405,7 @@ def test_an_email_to_a_contact_without_an_address_is_not_offered(workspace, owne
 def test_the_email_form_explains_personalisation(zoe, workspace, owner):
     email_card = text(card(profile_of(login(owner), zoe), "email-title"))
 
-    assert "{{ first_name | there }}" in email_card
+    assert '{{ first_name|default:"there" }}' in email_card
     assert "Markdown" in email_card
 
 
