@@ -185,8 +185,16 @@ def url(value, field: str) -> str:
     link = (value or "").strip() if isinstance(value, str) else ""
     if not link:
         return ""
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > 2000:
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # "http://[x": a bracket that opens an IPv6 host and never closes
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(link) > 2000
+    ):
         raise ServiceError(
             _("%(field)s must be an http or https URL.") % {"field": field}, code="invalid_url"
         )

@@ -153,3 +153,11 @@ def test_a_path_that_matches_no_route_is_a_json_404(api):
     # break, so Django answered with its HTML page before any API code ran.
     response = api.client.delete("/api/v1/contacts/1/tags/a%0Ab", headers=api.headers)
     assert (response.status_code, code_of(response)) == (404, "not_found")
+
+
+def test_an_image_url_with_an_unclosed_bracket_is_a_422_not_a_500(api, workspace):
+    response = api.put(
+        "/api/v1/products/p-1", {"name": "Tea", "price": "1.00", "image_url": "http://[x"}
+    )
+    assert (response.status_code, code_of(response)) == (422, "invalid_url")
+    assert not Product.objects.filter(workspace=workspace).exists()
