@@ -91,7 +91,12 @@ Currency = Annotated[
 Quantity = Annotated[JsonInt, Field(json_schema_extra={"minimum": 1, "maximum": MAX_QUANTITY})]
 RequiredEmail = Annotated[str, Field(max_length=254), WithJsonSchema(EMAIL)]
 OptionalEmail = Annotated[str, Field(max_length=254), WithJsonSchema({"anyOf": [EMAIL, NO_VALUE]})]
-URL = {"type": "string", "maxLength": 2000, "pattern": r"^https?://[^/?#\s]"}
+# An http(s) URL with a host (else 422 `invalid_url`); IPv6 hosts in brackets are read too.
+URL = {
+    "type": "string",
+    "maxLength": 2000,
+    "pattern": r"^https?://[^/?#\s\[\]\x00-\x1f\x7f-\x9f]+([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$",
+}
 OptionalUrl = Annotated[str, Field(max_length=2000), WithJsonSchema({"anyOf": [URL, NO_VALUE]})]
 # The store's ids (inputs.external_id): printable, single spaces inside, no blank.
 EXTERNAL_ID = {

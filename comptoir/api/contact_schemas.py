@@ -222,8 +222,12 @@ class Person(Schema):
     email: str
 
 
+# Not blank once control characters are dropped (else 422 `invalid_note`, `invalid_name`).
+NOT_BLANK = {"pattern": PRINTABLE}
+
+
 class NoteIn(Schema):
-    body: str = Field(min_length=1, max_length=10_000)
+    body: str = Field(min_length=1, max_length=10_000, json_schema_extra=NOT_BLANK)
 
 
 class NoteOut(Schema):
@@ -306,7 +310,7 @@ class SegmentIn(Schema):
         }
     )
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, json_schema_extra=NOT_BLANK)
     kind: Literal["smart", "static"] = "smart"
     filter: ContactFilter | None = Field(
         None, description="For a smart segment: the keys of the contacts list query."
@@ -317,7 +321,7 @@ class SegmentIn(Schema):
 
 
 class SegmentPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=120)
+    name: str | None = Field(None, min_length=1, max_length=120, json_schema_extra=NOT_BLANK)
     filter: ContactFilter | None = None
 
 

@@ -20,7 +20,15 @@ MAX_LIMIT = 500
 
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=1000)
+    # What `_encode` writes, declared so that a client knows it; any other value, or one of
+    # that alphabet the API did not write, is 422 `invalid_cursor` (checked in `_decode`).
+    cursor: str | None = Field(
+        None,
+        max_length=1000,
+        description="Opaque: the `next_cursor` of the previous page, sent back as it came; "
+        "empty for the first page.",
+        json_schema_extra={"pattern": "^[A-Za-z0-9_-]*$"},
+    )
 
 
 PageQuery = Query[PageParams]

@@ -8,6 +8,7 @@ so that a webhook and an API call get the same rules.
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -185,8 +186,18 @@ def url(value, field: str) -> str:
     link = (value or "").strip() if isinstance(value, str) else ""
     if not link:
         return ""
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > 2000:
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # "http://[x": a bracket that opens an IPv6 host and never closes
+        parts = None
+    if any(unicodedata.category(char) == "Cc" for char in link):
+        parts = None  # a control character (NUL, a line break) is in no URL
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(link) > 2000
+    ):
         raise ServiceError(
             _("%(field)s must be an http or https URL.") % {"field": field}, code="invalid_url"
         )

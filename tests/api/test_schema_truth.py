@@ -153,3 +153,11 @@ def test_a_path_that_matches_no_route_is_a_json_404(api):
     # break, so Django answered with its HTML page before any API code ran.
     response = api.client.delete("/api/v1/contacts/1/tags/a%0Ab", headers=api.headers)
     assert (response.status_code, code_of(response)) == (404, "not_found")
+
+
+@pytest.mark.parametrize("url", ["http://[x", "http://shop.example/a\x00b"])
+def test_an_image_url_that_is_no_url_is_a_422(api, workspace, url):
+    # An unclosed IPv6 bracket was a 500; a NUL was stored on SQLite, refused by PostgreSQL.
+    response = api.put("/api/v1/products/p-1", {"name": "Tea", "price": "1.00", "image_url": url})
+    assert (response.status_code, code_of(response)) == (422, "invalid_url")
+    assert not Product.objects.filter(workspace=workspace).exists()
