@@ -4,6 +4,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop
+
 from comptoir import config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -112,8 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # The dashboard speaks French and English; the browser's Accept-Language picks one, the
 # language switch overrides it, and anything else falls back to English.
 LANGUAGE_CODE = "en"
-# The names as plain text: {% get_available_languages %} translates them itself.
-LANGUAGES = [("en", "English"), ("fr", "Français")]
+# The names untranslated: {% get_available_languages %} translates them itself.
+LANGUAGES = [("en", gettext_noop("English")), ("fr", gettext_noop("Français"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 # English dates that read the same on both sides of the Atlantic (comptoir/formats/en).
 FORMAT_MODULE_PATH = ["comptoir.formats"]

@@ -1,10 +1,13 @@
 """Input and output shapes of the foundation resources: workspace, tokens, staff."""
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import EmailStr, Field
 
+from comptoir.core.identity_choices import CURRENCY_CODES
+from comptoir.core.models import Workspace
 from comptoir.core.roles import Role
 
 
@@ -40,9 +43,14 @@ class WorkspaceIn(Schema):
     accent_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     sender_name: str | None = Field(None, max_length=120)
     sender_email: EmailStr | None = None
-    language: str | None = Field(None, pattern=r"^(fr|en)$")
-    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-    time_zone: str | None = Field(None, max_length=64)
+    language: Literal[tuple(Workspace.Language.values)] | None = None
+    currency: Literal[CURRENCY_CODES] | None = Field(
+        None, description="An ISO 4217 code among those Comptoir shows money in."
+    )
+    # The workspace refuses a name that zoneinfo does not know (422 `invalid`).
+    time_zone: str | None = Field(
+        None, max_length=64, description="An IANA time zone name, e.g. Europe/Paris."
+    )
 
 
 class TokenOut(Schema):
