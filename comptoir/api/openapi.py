@@ -9,6 +9,8 @@ decorators that would drift apart.
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from comptoir.api.operation_names import SUMMARIES
+
 ERROR_SCHEMA = {
     "title": "Error",
     "type": "object",
@@ -47,11 +49,16 @@ def _statuses(method: str) -> list[int]:
 
 
 class ComptoirApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # "contact_list", not "comptoir_api_contacts_contact_list": view names are unique.
+        return operation.view_func.__name__
+
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         for operations in schema["paths"].values():
             for method, operation in operations.items():
+                operation["summary"] = SUMMARIES.get(operation["operationId"], operation["summary"])
                 responses = operation.setdefault("responses", {})
                 for status in _statuses(method):
                     responses.setdefault(

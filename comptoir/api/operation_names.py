@@ -1,0 +1,75 @@
+"""What each API operation is called in the documentation (/api/v1/docs).
+
+The operation id is the view's name (`contact_list`), stable for generated clients; the
+summary is what a person scans the docs for. Every route needs a line here: a test lists
+the ones that have none.
+"""
+
+SUMMARIES = {
+    # The workspace, its tokens and staff
+    "workspace_read": "Read the business identity",
+    "workspace_patch": "Change the business identity",
+    "token_list": "List API tokens",
+    "token_post": "Create an API token",
+    "token_delete": "Revoke an API token",
+    "staff_list": "List staff members",
+    "staff_add": "Invite a staff member",
+    "staff_set_role": "Change a staff member's role",
+    "staff_remove": "Remove a staff member",
+    # Contacts
+    "contacts_export_csv": "Export contacts as CSV",
+    "contacts_export_xlsx": "Export contacts as Excel (XLSX)",
+    "contact_list": "Search and filter contacts",
+    "contact_post": "Create a contact",
+    "contact_bulk": "Tag, untag or delete many contacts",
+    "contact_read": "Read a contact",
+    "contact_patch": "Edit a contact",
+    "contact_delete": "Delete a contact",
+    "contact_tags_post": "Add tags to a contact",
+    "contact_tag_delete": "Remove a tag from a contact",
+    "contact_notes_list": "List a contact's notes",
+    "contact_notes_post": "Add a note to a contact",
+    "contact_events_list": "Read a contact's activity",
+    "consent_change": "Subscribe or unsubscribe a contact",
+    "consent_history_list": "Read a contact's consent history",
+    "contact_export_json": "Export everything held on a person (GDPR)",
+    "contact_erase_post": "Erase a person (GDPR)",
+    "note_read": "Read a note",
+    "note_patch": "Edit a note",
+    "note_remove": "Delete a note",
+    # Tags, segments, suppressions
+    "tag_list": "List tags",
+    "tag_patch": "Rename or merge a tag",
+    "tag_remove": "Delete a tag",
+    "segment_list": "List segments",
+    "segment_post": "Create a segment",
+    "segment_read": "Read a segment",
+    "segment_patch": "Change a segment",
+    "segment_remove": "Delete a segment",
+    "segment_contacts": "List a segment's contacts",
+    "segment_contacts_add": "Add contacts to a static group",
+    "segment_contacts_remove": "Remove contacts from a static group",
+    "suppressions_export_csv": "Export the suppression list as CSV",
+    # Commerce
+    "product_put": "Create or update a product",
+    "product_read": "Read a product",
+    "order_put": "Create or update an order",
+    "order_read": "Read an order",
+    "order_complete": "Complete a draft order",
+    "cart_put": "Create or update a cart",
+    "cart_read": "Read a cart",
+    "subscription_put": "Create or update a subscription",
+    "subscription_read": "Read a subscription",
+    "contact_orders": "List a contact's orders",
+    "contact_subscriptions": "List a contact's subscriptions",
+    "draft_order_post": "Create a draft order for a contact",
+    "store_connection_list": "List store connections",
+    "store_connection_post": "Connect a store",
+    "store_connection_delete": "Disconnect a store",
+    # Imports
+    "import_post": "Import a contact file",
+    "import_get": "Follow an import",
+    "import_errors_csv": "Download an import's error report",
+    "import_cancel_post": "Cancel an import",
+    "import_retry_post": "Run an import again",
+}
