@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from comptoir import config
 
@@ -116,8 +116,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # The dashboard speaks French and English; the browser's Accept-Language picks one, the
 # language switch overrides it, and anything else falls back to English.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("Français"))]
+# The names untranslated: {% get_available_languages %} translates them itself.
+LANGUAGES = [("en", gettext_noop("English")), ("fr", gettext_noop("Français"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English dates that read the same on both sides of the Atlantic (comptoir/formats/en).
+FORMAT_MODULE_PATH = ["comptoir.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

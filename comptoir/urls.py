@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from comptoir.api.app import api
@@ -12,6 +14,8 @@ from comptoir.web.login import LoginView
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", RedirectView.as_view(url=static("comptoir/favicon.png"), permanent=True)),
     path("api/v1/", api.urls),
     path("webhooks/", include("comptoir.commerce.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),

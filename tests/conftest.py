@@ -100,8 +100,11 @@ def staff(workspace, owner):
     return people
 
 
-def login(user: User) -> Client:
-    client = Client()
+def login(user: User, *, language: str | None = "en") -> Client:
+    """A logged-in client whose browser asks for `language`: the fixtures' workspaces speak
+    French, which a dashboard page falls back to only when the browser says nothing
+    (language=None)."""
+    client = Client(headers={"Accept-Language": language} if language else {})
     client.force_login(user)
     return client
 

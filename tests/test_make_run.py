@@ -138,7 +138,7 @@ def test_make_run_serves_the_dashboard_with_a_demo_workspace_one_can_log_in_to(t
             assert response.url == f"{base}/w/{DEMO_SLUG}/contacts/"
             page = html.unescape(response.read().decode())
         assert re.search(r"<h1[^>]*>\s*Contacts\s*</h1>", page)
-        assert "L'Épicerie des Martyrs" in page
+        assert "L’Épicerie des Martyrs" in page
         assert DEMO_EMAIL in page
     finally:
         stop(process)

@@ -30,14 +30,14 @@ def _get(request, campaign_id: int, action: Action = Action.VIEW):
     return selectors.campaign_get(workspace=workspace, campaign_id=campaign_id)
 
 
-@router.get("", response=CampaignList, summary="List campaigns")
+@router.get("", response=CampaignList)
 def campaign_list(request, page: PageQuery):
     """Newest first."""
     workspace = require(request, Action.VIEW)
     return paginate(selectors.campaigns_list(workspace=workspace), page, ["-created_at", "-id"])
 
 
-@router.post("", response={201: CampaignOut}, summary="Create a campaign")
+@router.post("", response={201: CampaignOut})
 def campaign_post(request, payload: CampaignIn):
     """A draft. 422 `invalid_template` for an unknown personalisation tag, 422
     `unknown_segment` for a segment that is not this workspace's."""
@@ -48,14 +48,12 @@ def campaign_post(request, payload: CampaignIn):
     return Status(201, _out(campaign))
 
 
-@router.get("/{campaign_id}", response=CampaignOut, summary="Read a campaign and its figures")
+@router.get("/{campaign_id}", response=CampaignOut)
 def campaign_read(request, campaign_id: int):
     return _out(_get(request, campaign_id))
 
 
-@router.patch(
-    "/{campaign_id}", response=CampaignOut, summary="Change a draft or scheduled campaign"
-)
+@router.patch("/{campaign_id}", response=CampaignOut)
 def campaign_patch(request, campaign_id: int, payload: CampaignPatch):
     """409 `campaign_not_editable` once sending has started."""
     campaign = services.campaign_update(
@@ -66,7 +64,7 @@ def campaign_patch(request, campaign_id: int, payload: CampaignPatch):
     return _out(campaign)
 
 
-@router.get("/{campaign_id}/audience", response=AudienceOut, summary="Who would receive it now")
+@router.get("/{campaign_id}/audience", response=AudienceOut)
 def campaign_audience(request, campaign_id: int):
     campaign = _get(request, campaign_id)
     return selectors.audience_breakdown(
@@ -74,7 +72,7 @@ def campaign_audience(request, campaign_id: int):
     )
 
 
-@router.post("/{campaign_id}/schedule", response=CampaignOut, summary="Schedule a campaign")
+@router.post("/{campaign_id}/schedule", response=CampaignOut)
 def campaign_schedule(request, campaign_id: int, payload: ScheduleIn):
     """The worker starts it at `send_at`. 422 `send_at_in_past`, `no_audience`."""
     campaign = services.campaign_schedule(
@@ -85,7 +83,7 @@ def campaign_schedule(request, campaign_id: int, payload: ScheduleIn):
     return _out(campaign)
 
 
-@router.post("/{campaign_id}/send", response=CampaignOut, summary="Send a campaign now")
+@router.post("/{campaign_id}/send", response=CampaignOut)
 def campaign_send(request, campaign_id: int):
     """Idempotent: sending again a campaign that is sending or sent changes nothing."""
     campaign = services.campaign_send(
@@ -94,7 +92,7 @@ def campaign_send(request, campaign_id: int):
     return _out(campaign)
 
 
-@router.post("/{campaign_id}/cancel", response=CampaignOut, summary="Cancel a campaign")
+@router.post("/{campaign_id}/cancel", response=CampaignOut)
 def campaign_cancel(request, campaign_id: int):
     """Before or during the send: what has not gone never goes. 409 `campaign_finished`."""
     campaign = services.campaign_cancel(
@@ -103,7 +101,7 @@ def campaign_cancel(request, campaign_id: int):
     return _out(campaign)
 
 
-@router.post("/{campaign_id}/test", response={202: TestOut}, summary="Send a test to staff")
+@router.post("/{campaign_id}/test", response={202: TestOut})
 def campaign_test(request, campaign_id: int, payload: TestIn):
     """Sent as a real person of the audience would get it, subject marked "[Test]"; never
     counted in the results."""
@@ -115,7 +113,7 @@ def campaign_test(request, campaign_id: int, payload: TestIn):
     return Status(202, {"emails": emails})
 
 
-@router.post("/{campaign_id}/duplicate", response={201: CampaignOut}, summary="Duplicate")
+@router.post("/{campaign_id}/duplicate", response={201: CampaignOut})
 def campaign_duplicate(request, campaign_id: int):
     campaign = services.campaign_duplicate(
         campaign=_get(request, campaign_id, Action.EDIT), actor=request.auth.created_by
@@ -123,7 +121,7 @@ def campaign_duplicate(request, campaign_id: int):
     return Status(201, _out(campaign))
 
 
-@router.get("/{campaign_id}/results", response=ResultsOut, summary="Figures, links and chart")
+@router.get("/{campaign_id}/results", response=ResultsOut)
 def campaign_results(request, campaign_id: int):
     """Per-link clicks and opens/clicks per hour over the first 48 hours."""
     campaign = _get(request, campaign_id)

@@ -112,7 +112,7 @@ def import_get(request, job_id: int):
     job = _job(require(request, Action.VIEW), job_id)
     return {
         **{name: getattr(job, name) for name in ImportOut.model_fields if hasattr(job, name)},
-        "errors": [{"row": error.line, "message": error.message} for error in first_errors(job)],
+        "errors": [{"row": error.line, "message": error.reason} for error in first_errors(job)],
         "failure": job.failure_message,
         "can_run_again": import_can_run_again(job),
         "cancel_requested": job.cancel_requested_at is not None,

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from comptoir.api.commerce_schemas import EXTERNAL_ID
+from comptoir.api.operation_names import SUMMARIES
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -64,11 +65,16 @@ def _statuses(method: str) -> list[int]:
 
 
 class ComptoirApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # "contact_list", not "comptoir_api_contacts_contact_list": view names are unique.
+        return operation.view_func.__name__
+
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         for operations in schema["paths"].values():
             for method, operation in operations.items():
+                operation["summary"] = SUMMARIES.get(operation["operationId"], operation["summary"])
                 responses = operation.setdefault("responses", {})
                 for status in _statuses(method):
                     content = {"application/json": {"schema": ERROR_REF}}

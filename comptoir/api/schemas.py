@@ -6,7 +6,9 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from comptoir.core.identity_choices import CURRENCY_CODES
 from comptoir.core.input_types import PRINTABLE, EmailAddress, TimeZone
+from comptoir.core.models import Workspace
 from comptoir.core.roles import Role
 
 
@@ -45,8 +47,10 @@ class WorkspaceIn(Schema):
     accent_color: str = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     sender_name: str = Field(None, max_length=120)
     sender_email: EmailAddress | Literal[""] = None
-    language: Literal["fr", "en"] = None
-    currency: str = Field(None, pattern=r"^[A-Z]{3}$")
+    language: Literal[tuple(Workspace.Language.values)] = None
+    currency: Literal[CURRENCY_CODES] = Field(
+        None, description="An ISO 4217 code among those Comptoir shows money in."
+    )
     time_zone: TimeZone = None
 
 

@@ -44,10 +44,10 @@ SHIPPING = Decimal("5.90")
 CATALOGUE = (
     ("comte-24", "Comté AOP 24 mois (250 g)", "8.90", "Affiné 24 mois dans le Jura."),
     ("brie-meaux", "Brie de Meaux AOP (300 g)", "7.50", "Au lait cru."),
-    ("miel-lavande", "Miel de lavande de Provence (500 g)", "12.50", "Récolte de l'été."),
-    ("huile-olive", "Huile d'olive vierge extra (75 cl)", "18.00", "Moulin de Haute-Provence."),
+    ("miel-lavande", "Miel de lavande de Provence (500 g)", "12.50", "Récolte de l’été."),
+    ("huile-olive", "Huile d’olive vierge extra (75 cl)", "18.00", "Moulin de Haute-Provence."),
     ("tapenade", "Tapenade noire (180 g)", "6.20", "Olives de Nyons."),
-    ("confiture-abricot", "Confiture d'abricot (350 g)", "5.80", "Cuite au chaudron."),
+    ("confiture-abricot", "Confiture d’abricot (350 g)", "5.80", "Cuite au chaudron."),
     ("terrine-canard", "Terrine de canard au poivre (180 g)", "7.90", "Du Sud-Ouest."),
     ("sel-guerande", "Fleur de sel de Guérande (125 g)", "4.90", "Récoltée à la main."),
     ("the-vert", "Thé vert jasmin (100 g)", "9.50", "En vrac."),
@@ -192,7 +192,7 @@ class _Shop:
 
 DRAFT_NOTES = (
     "Commande téléphonique, à retirer en boutique samedi.",
-    "Coffret pour le comité d'entreprise : facture au nom de la société.",
+    "Coffret pour le comité d’entreprise : facture au nom de la société.",
     "À livrer avant Noël, emballage cadeau.",
     "",
 )

@@ -22,7 +22,7 @@ DEMO_IDENTITY = {
     "postal_address": "12 rue des Martyrs\n75009 Paris\nFrance",
     "contact_email": "bonjour@epicerie-martyrs.test",
     "contact_phone": "+33 1 42 00 00 00",
-    "sender_name": "L'Épicerie des Martyrs",
+    "sender_name": "L’Épicerie des Martyrs",
     "sender_email": "bonjour@epicerie-martyrs.test",
     "brand_color": "#2f5d50",
     "accent_color": "#d98e04",
@@ -45,7 +45,7 @@ def demo_fill(*, contacts: int = 5000, progress: Callable[[str], None] = print) 
     workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
     if workspace is None:
         workspace = workspace_create(
-            name="L'Épicerie des Martyrs", owner=owner, slug=DEMO_SLUG, **DEMO_IDENTITY
+            name="L’Épicerie des Martyrs", owner=owner, slug=DEMO_SLUG, **DEMO_IDENTITY
         )
         progress("Created the demo workspace and its owner.")
     authors = [owner]  # notes are written by staff who may edit (not the viewer)

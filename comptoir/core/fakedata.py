@@ -103,9 +103,9 @@ NOTES = (
     "A demandé une facture au nom de son entreprise.",
     "Allergique aux fruits à coque, le signaler au traiteur.",
     "Vient au marché du dimanche, stand près de la fontaine.",
-    "Intéressé par les paniers cadeaux pour son comité d'entreprise.",
-    "Client depuis l'ouverture, connaît toute l'équipe.",
-    "Souhaite être prévenue à l'arrivée du comté 24 mois.",
+    "Intéressé par les paniers cadeaux pour son comité d’entreprise.",
+    "Client depuis l’ouverture, connaît toute l’équipe.",
+    "Souhaite être prévenue à l’arrivée du comté 24 mois.",
 )
 SOURCES = (
     ("order", 45),

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
 from comptoir.contacts.postgres import TRIGRAM_INDEX
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
-from comptoir.core.services import ServiceError
+from comptoir.transfer.reasons import Reason, RefusedImport
 from comptoir.transfer.staging import is_postgres
 
 logger = logging.getLogger("comptoir.transfer")
@@ -264,12 +264,15 @@ class Merge:
         list(scoped(Workspace, self.workspace).select_for_update().values_list("pk", flat=True))
         total = scoped(Tag, self.workspace).count() + missing
         if total > Tag.MAX_PER_WORKSPACE:
-            raise ServiceError(
-                _(
-                    "A workspace has at most %(max)d tags; this file would make %(total)d. "
-                    "Reuse, merge or delete tags first, or leave the tags column out."
-                )
-                % {"max": Tag.MAX_PER_WORKSPACE, "total": total},
+            raise RefusedImport(
+                Reason(
+                    gettext_noop(
+                        "A workspace has at most %(max)d tags; this file would make %(total)d. "
+                        "Reuse, merge or delete tags first, or leave the tags column out."
+                    ),
+                    max=Tag.MAX_PER_WORKSPACE,
+                    total=total,
+                ),
                 code="tag_limit",
             )
         self._run(

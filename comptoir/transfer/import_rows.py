@@ -13,11 +13,12 @@ import re
 import zoneinfo
 from typing import NamedTuple
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from comptoir.contacts import normalize
 from comptoir.contacts.models import ADDRESS_KEYS, Contact, Tag
 from comptoir.transfer.presets import CONSENT_WORDS, NO_WORDS, YES_WORDS, key
+from comptoir.transfer.reasons import Reason
 
 # What our export puts before a cell that a spreadsheet would run as a formula
 # (EXPORT-COLUMNS.md); the importer takes it off again.
@@ -34,7 +35,14 @@ _CONSENT_RANK = {"": 0, "subscribed": 1, "unsubscribed": 2, "cleaned": 3}
 
 
 class RowError(ValueError):
-    """Why a row is refused, for the error report."""
+    """Why a row is refused, for the error report: `reason` is stored untranslated."""
+
+    def __init__(self, msgid: str, **params):
+        self.reason = Reason(msgid, **params)
+        super().__init__(msgid)
+
+    def __str__(self) -> str:
+        return str(self.reason)
 
 
 class StagedRow(NamedTuple):
@@ -133,27 +141,26 @@ class RowParser:
         limit = _MAX_LENGTHS.get(field)
         if limit and len(value) > limit:
             raise RowError(
-                _("%(field)s is longer than %(max)d characters.")
-                % {"field": Contact._meta.get_field(field).verbose_name.capitalize(), "max": limit}
+                gettext_noop("%(field)s is longer than %(max)d characters."), field=field, max=limit
             )
         return value
 
     def parse(self, line: int, cells: list[str]) -> StagedRow:
         raw_email = self._cell(cells, "email").strip()
         if not raw_email:
-            raise RowError(_("No e-mail address."))
+            raise RowError(gettext_noop("No e-mail address."))
         try:
             email = self.email(raw_email)
         except normalize.InvalidEmail:
             raise RowError(
-                _("“%(email)s” is not a valid e-mail address.") % {"email": raw_email[:254]}
+                gettext_noop("“%(email)s” is not a valid e-mail address."), email=raw_email[:254]
             ) from None
         raw_phone = self._cell(cells, "phone").lstrip("'")
         try:
             phone, phone_forms = normalize.phone_with_digit_forms(raw_phone)
         except normalize.InvalidPhone:
             raise RowError(
-                _("“%(phone)s” is not a phone number.") % {"phone": raw_phone[:50]}
+                gettext_noop("“%(phone)s” is not a phone number."), phone=raw_phone[:50]
             ) from None
         first_name = self._text(cells, "first_name")
         last_name = self._text(cells, "last_name")
@@ -208,7 +215,7 @@ class RowParser:
         if word in NO_WORDS:
             return False
         raise RowError(
-            _("“%(value)s” is neither yes nor no.") % {"value": self._cell(cells, field)[:50]}
+            gettext_noop("“%(value)s” is neither yes nor no."), value=self._cell(cells, field)[:50]
         )
 
     def _consent(self, cells: list[str]) -> str:
@@ -217,8 +224,8 @@ class RowParser:
             raw = self._cell(cells, "consent")
             if key(raw) not in CONSENT_WORDS:
                 raise RowError(
-                    _("“%(value)s” is not a known e-mail subscription status.")
-                    % {"value": raw[:50]}
+                    gettext_noop("“%(value)s” is not a known e-mail subscription status."),
+                    value=raw[:50],
                 )
             state = CONSENT_WORDS[key(raw)]
         if "unsubscribed" in self.columns and self._yes_no(cells, "unsubscribed"):
@@ -234,8 +241,10 @@ class RowParser:
             value = dt.datetime.fromisoformat(raw)
         except ValueError:
             raise RowError(
-                _("“%(value)s” is not a date (write 2026-11-23 or 2026-11-23T14:30:00+01:00).")
-                % {"value": raw[:50]}
+                gettext_noop(
+                    "“%(value)s” is not a date (write 2026-11-23 or 2026-11-23T14:30:00+01:00)."
+                ),
+                value=raw[:50],
             ) from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=self.tz)
@@ -268,8 +277,9 @@ class RowParser:
                 continue
             if len(name) > _TAG_MAX:
                 raise RowError(
-                    _("The tag “%(tag)s…” is longer than %(max)d characters.")
-                    % {"tag": name[:20], "max": _TAG_MAX}
+                    gettext_noop("The tag “%(tag)s…” is longer than %(max)d characters."),
+                    tag=name[:20],
+                    max=_TAG_MAX,
                 )
             tags.setdefault(normalize.tag_key(name), name)
         return json.dumps([[tag_key, name] for tag_key, name in tags.items()], ensure_ascii=False)

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from comptoir.core.models import User, Workspace
 from comptoir.core.services import ServiceError
@@ -30,6 +31,7 @@ from comptoir.transfer import presets, reading
 from comptoir.transfer.import_merge import Merge
 from comptoir.transfer.import_rows import RowError, RowParser
 from comptoir.transfer.models import ImportJob, ImportRowError
+from comptoir.transfer.reasons import Reason, RefusedImport
 from comptoir.transfer.staging import Staging
 
 logger = logging.getLogger("comptoir.transfer")
@@ -361,18 +363,22 @@ def import_run(*, job_id: int) -> ImportJob:
         # Our worker was thought lost and the job was failed meanwhile: leave it so.
         logger.warning("import %s was taken back from this worker; stopped", job.pk)
     except reading.FileError as error:
-        _fail(job, str(error))
+        _fail(job, error.reason.stored())
         keep_file = False
+    except RefusedImport as error:
+        _fail(job, error.reason.stored())
     except ServiceError as error:
         _fail(job, str(error))
     except Exception:
         logger.exception("import %s failed", job.pk)
         _fail(
             job,
-            _(
-                "The import stopped on an unexpected error; nothing was imported. "
-                "You can run it again."
-            ),
+            Reason(
+                gettext_noop(
+                    "The import stopped on an unexpected error; nothing was imported. "
+                    "You can run it again."
+                )
+            ).stored(),
         )
     finally:
         staging.drop()
@@ -438,7 +444,7 @@ def _read(job: ImportJob, staging: Staging) -> None:
         missing = set(job.mapping.values()) - set(rows.header)
         if missing:
             raise reading.FileError(
-                _("The file has no column “%(column)s”.") % {"column": sorted(missing)[0]}
+                gettext_noop("The file has no column “%(column)s”."), column=sorted(missing)[0]
             )
         parser = RowParser(header=rows.header, **parser_args)
         email_column = rows.header.index(job.mapping["email"])
@@ -453,7 +459,7 @@ def _read(job: ImportJob, staging: Staging) -> None:
                 email = cells[email_column].strip() if email_column < len(cells) else ""
                 errors.append(
                     ImportRowError(
-                        job=job, line=row.line, email=email[:254], message=str(error)[:500]
+                        job=job, line=row.line, email=email[:254], message=error.reason.stored(500)
                     )
                 )
             if len(batch) >= CHUNK_ROWS or len(errors) >= ERROR_BATCH:
@@ -466,7 +472,7 @@ def _read(job: ImportJob, staging: Staging) -> None:
         refused += _flush(staging, batch, errors)
         staging_s += time.perf_counter() - flushing
     if total == 0:
-        raise reading.FileError(_("The file has a header but no rows under it."))
+        raise reading.FileError(gettext_noop("The file has a header but no rows under it."))
     # "read" includes "stage": the COPY of the parsed rows into the staging table.
     job.timings = {
         "read": round(time.perf_counter() - started, 3),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.models import WorkspaceScoped
+from comptoir.transfer.reasons import in_words
 
 
 class ImportJob(WorkspaceScoped):
@@ -61,7 +62,7 @@ class ImportJob(WorkspaceScoped):
     # A later row of an address unsubscribed the contact its first row made or updated.
     unsubscribed_by_later_row = models.PositiveIntegerField(default=0)
     errors_total = models.PositiveIntegerField(default=0)
-    # Why the whole import failed (a file-level problem), shown as is.
+    # Why the whole import failed (a file-level problem), as transfer.reasons stores it.
     failure = models.TextField(blank=True)
     stop_reason = models.CharField(max_length=12, choices=StopReason.choices, blank=True)
     # Set by "Cancel" while the job runs: the job stops at its next chunk.
@@ -109,7 +110,7 @@ class ImportJob(WorkspaceScoped):
                 "The worker running this import stopped before it finished (it was restarted, "
                 "or ran out of memory); nothing was imported. You can run it again."
             )
-        return self.failure
+        return in_words(self.failure)
 
 
 class ImportRowError(models.Model):
@@ -118,6 +119,7 @@ class ImportRowError(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()
     email = models.CharField(max_length=254, blank=True)
+    # Stored untranslated (transfer.reasons); `reason` puts it in the reader's language.
     message = models.CharField(max_length=500)
 
     class Meta:
@@ -125,4 +127,8 @@ class ImportRowError(models.Model):
         indexes = [models.Index(fields=["job", "line"], name="import_error_by_line")]
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"line {self.line}: {self.reason}"
+
+    @property
+    def reason(self) -> str:
+        return in_words(self.message)

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from comptoir.transfer.reasons import Reason
 
 SAMPLE_BYTES = 64 * 1024
 MAX_LINE_CHARS = 1024 * 1024
@@ -28,7 +30,14 @@ MAX_CONTROL_SHARE = 0.01
 
 
 class FileError(ValueError):
-    """The file as a whole cannot be imported; the message says why, for the person."""
+    """The file as a whole cannot be imported; `reason` says why, stored untranslated."""
+
+    def __init__(self, msgid: str, **params):
+        self.reason = Reason(msgid, **params)
+        super().__init__(msgid)
+
+    def __str__(self) -> str:
+        return str(self.reason)
 
 
 @dataclass(frozen=True)
@@ -53,24 +62,24 @@ def detect_encoding(sample: bytes) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in sample:
-        raise FileError(_("This is not a text file: it contains NUL bytes."))
+        raise FileError(gettext_noop("This is not a text file: it contains NUL bytes."))
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as error:
         # The sample may end in the middle of a character: that is still UTF-8.
         if not (error.reason == "unexpected end of data" and error.start >= len(sample) - 3):
             if charset_normalizer.is_binary(sample):
-                raise FileError(_("This is not a text file.")) from None
+                raise FileError(gettext_noop("This is not a text file.")) from None
             return "cp1252"
     return "utf-8"
 
 
 def _check_text(text: str) -> None:
     if "\x00" in text:
-        raise FileError(_("This is not a text file: it contains NUL bytes."))
+        raise FileError(gettext_noop("This is not a text file: it contains NUL bytes."))
     controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\r\n")
     if text and controls / len(text) > MAX_CONTROL_SHARE:
-        raise FileError(_("This is not a text file."))
+        raise FileError(gettext_noop("This is not a text file."))
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -91,8 +100,9 @@ def _lines(text: io.TextIOBase) -> Iterator[str]:
         number += 1
         if len(line) == MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
             raise FileError(
-                _("Line %(line)d is longer than %(max)d characters.")
-                % {"line": number, "max": MAX_LINE_CHARS}
+                gettext_noop("Line %(line)d is longer than %(max)d characters."),
+                line=number,
+                max=MAX_LINE_CHARS,
             )
         yield line
 
@@ -119,28 +129,31 @@ class RowReader:
             return None
         except csv.Error as error:
             raise FileError(
-                _("Line %(line)d cannot be read: %(reason)s")
-                % {"line": self._reader.line_num, "reason": error}
+                gettext_noop("Line %(line)d cannot be read: %(reason)s"),
+                line=self._reader.line_num,
+                reason=str(error),
             ) from None
         except UnicodeDecodeError:
             raise FileError(
-                _("Line %(line)d is not valid %(encoding)s text.")
-                % {"line": self._reader.line_num + 1, "encoding": self._text.encoding}
+                gettext_noop("Line %(line)d is not valid %(encoding)s text."),
+                line=self._reader.line_num + 1,
+                encoding=self._text.encoding,
             ) from None
 
     def _header(self) -> list[str]:
         cells = self._next()
         if cells is None:
-            raise FileError(_("The file is empty."))
+            raise FileError(gettext_noop("The file is empty."))
         header = [cell.strip() for cell in cells]
         _check_text("".join(header))
         if len(header) > MAX_COLUMNS:
             raise FileError(
-                _("The file has %(count)d columns; at most %(max)d are read.")
-                % {"count": len(header), "max": MAX_COLUMNS}
+                gettext_noop("The file has %(count)d columns; at most %(max)d are read."),
+                count=len(header),
+                max=MAX_COLUMNS,
             )
         if not any(header):
-            raise FileError(_("The first line of the file should name its columns."))
+            raise FileError(gettext_noop("The first line of the file should name its columns."))
         return header
 
     def __iter__(self) -> Iterator[Row]:
@@ -154,8 +167,8 @@ class RowReader:
             for cell in cells:
                 if "\x00" in cell:
                     raise FileError(
-                        _("Line %(line)d contains a NUL byte: this is not a text file.")
-                        % {"line": start}
+                        gettext_noop("Line %(line)d contains a NUL byte: this is not a text file."),
+                        line=start,
                     )
             yield Row(start, cells[: len(self.header)])
 
@@ -176,7 +189,7 @@ def inspect(path: Path) -> Inspection:
     with open(path, "rb") as raw:
         sample = raw.read(SAMPLE_BYTES)
     if not sample.strip():
-        raise FileError(_("The file is empty."))
+        raise FileError(gettext_noop("The file is empty."))
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     _check_text(text)
@@ -190,5 +203,5 @@ def inspect(path: Path) -> Inspection:
             if len(preview) == PREVIEW_ROWS:
                 break
     if not preview:
-        raise FileError(_("The file has a header but no rows under it."))
+        raise FileError(gettext_noop("The file has a header but no rows under it."))
     return Inspection(encoding=encoding, delimiter=delimiter, header=rows.header, preview=preview)

@@ -2,10 +2,11 @@
 
 import functools
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from comptoir.core.models import Membership
 from comptoir.core.roles import Action, role_can
@@ -39,12 +40,26 @@ def workspace_view(read: Action = Action.VIEW, write: Action = Action.EDIT):
             request.session[LAST_WORKSPACE] = slug
             # Dates on the dashboard read in the business's time zone (house rule 9), and
             # a date typed in a form means a day there.
-            with timezone.override(membership.workspace.time_zone):
-                return view(request, *args, **kwargs)
+            with (
+                timezone.override(membership.workspace.time_zone),
+                translation.override(_language(request, membership.workspace)),
+            ):
+                response = view(request, *args, **kwargs)
+                response.headers.setdefault("Content-Language", translation.get_language())
+                return response
 
         return wrapper
 
     return decorator
+
+
+def _language(request, workspace) -> str:
+    """The page's language: the one the person chose or their browser asks for, else the
+    business's own (a browser that sends no Accept-Language says nothing)."""
+    chose = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chose or request.META.get("HTTP_ACCEPT_LANGUAGE", "").strip() not in ("", "*"):
+        return translation.get_language()
+    return workspace.language
 
 
 def can(request, action: Action) -> bool:

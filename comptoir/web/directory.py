@@ -110,6 +110,25 @@ def _pages(path: str, params: QueryDict, next_cursor: str | None) -> dict[str, s
     return pages
 
 
+@dataclass(frozen=True)
+class ActiveFilter:
+    label: str
+    text: str
+    remove_url: str  # the same list without this filter (or this one value of it)
+
+
+def _active_filters(path: str, filters: QueryDict, form, currency: str) -> list[ActiveFilter]:
+    active = []
+    for used in form.in_use(currency):
+        if used.value is None:
+            query = _query(filters, **{used.key: None})
+        else:
+            kept = [value for value in filters.getlist(used.key) if value != used.value]
+            query = _query(filters, **{used.key: kept})
+        active.append(ActiveFilter(used.label, used.text, f"{path}?{query}" if query else path))
+    return active
+
+
 @workspace_view()
 def contact_list(request):
     workspace = request.workspace
@@ -132,6 +151,7 @@ def contact_list(request):
             # On a static group's list the bulk bar offers to take contacts out of it.
             current_group=next((g for g in groups if str(g.pk) == flt.segment), None),
             list_url=request.get_full_path(),
+            active_filters=_active_filters(path, filters, form, workspace.currency),
         )
     template = "web/contacts/list.html"
     # An htmx request from the filters or the column headers swaps the results only; a

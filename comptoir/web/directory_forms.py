@@ -6,6 +6,7 @@ put back on the field they concern.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -139,26 +140,54 @@ class ContactFilterForm(forms.Form):
 
     def summary(self, currency: str) -> list[tuple[str, str]]:
         """(label, value) of each filter in use, to show what a segment will keep."""
-        if not self.is_bound or not hasattr(self, "cleaned_data"):
-            return []
         shown = []
-        for bound in self.visible_filters():
-            value = self.cleaned_data.get(bound.name)
-            if value in (None, "", []):
-                continue
-            choices = dict(_flat_choices(bound.field))
-            if isinstance(value, list):
-                text = ", ".join(str(choices.get(v, v)) for v in value)
-            elif choices:
-                text = str(choices.get(value, value))
-            elif isinstance(value, Decimal):
-                text = money(value, currency)
-            elif isinstance(value, datetime.date):
-                text = date_format(value, "DATE_FORMAT")
-            else:
-                text = str(value)
+        for bound, value in self._in_use():
+            values = value if isinstance(value, list) else [value]
+            text = ", ".join(_shown(bound.field, one, currency) for one in values)
             shown.append((str(bound.label), text))
         return shown
+
+    def in_use(self, currency: str) -> list["FilterInUse"]:
+        """Each filter in use, one per ticked value of a multiple choice, so that the list
+        can offer to drop each of them."""
+        return [
+            FilterInUse(
+                key=bound.name,
+                value=one if isinstance(value, list) else None,
+                label=str(bound.label),
+                text=_shown(bound.field, one, currency),
+            )
+            for bound, value in self._in_use()
+            for one in (value if isinstance(value, list) else [value])
+            if one != ""
+        ]
+
+    def _in_use(self):
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return
+        for bound in self.visible_filters():
+            value = self.cleaned_data.get(bound.name)
+            if value not in (None, "", []):
+                yield bound, value
+
+
+@dataclass(frozen=True)
+class FilterInUse:
+    key: str  # the URL's key
+    value: str | None  # the value to drop from a key that holds several, None for the key
+    label: str
+    text: str
+
+
+def _shown(field, value, currency: str) -> str:
+    choices = dict(_flat_choices(field))
+    if choices:
+        return str(choices.get(value, value))
+    if isinstance(value, Decimal):
+        return money(value, currency)
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    return str(value)
 
 
 def _flat_choices(field) -> list[tuple]:

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.core.identity_choices import currency_choices, time_zone_choices
 from comptoir.core.models import Workspace
 from comptoir.core.roles import TOKEN_ROLES, Role
 from comptoir.core.services import WORKSPACE_FIELDS
@@ -26,8 +27,31 @@ class WorkspaceForm(forms.ModelForm):
         help_texts = {
             "postal_address": _("Printed in the footer of every e-mail, as the law requires."),
             "sender_email": _("The From address of your e-mails; your contact e-mail if empty."),
-            "time_zone": _("An IANA name such as Europe/Paris."),
+            "time_zone": _("Dates on the dashboard and in your e-mails are in this time zone."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Lists, not free text (the model keeps its columns; the choices live here).
+        for name, choices, unknown in (
+            (
+                "currency",
+                currency_choices(self.instance.currency),
+                _("Comptoir does not show money in “%(value)s”: choose a currency of the list."),
+            ),
+            (
+                "time_zone",
+                time_zone_choices(self.instance.time_zone),
+                _("Unknown time zone: %(value)s"),
+            ),
+        ):
+            model_field = self.fields[name]
+            self.fields[name] = forms.ChoiceField(
+                label=model_field.label,
+                help_text=model_field.help_text,
+                choices=choices,
+                error_messages={"invalid_choice": unknown},
+            )
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

@@ -95,7 +95,7 @@ def test_a_nul_byte_deep_in_the_file_fails_the_job_and_imports_nothing(workspace
     job = run_import(workspace, "Email\n" + rows + "bad\x00@example.com\n")
 
     assert job.status == "failed"
-    assert job.failure == "Line 70002 contains a NUL byte: this is not a text file."
+    assert job.failure_message == "Line 70002 contains a NUL byte: this is not a text file."
     assert not Contact.objects.exists()
     assert not list(imports_dir().iterdir())
 
@@ -105,7 +105,7 @@ def test_invalid_utf8_after_a_valid_start_fails_the_job_with_the_line(workspace)
     job = run_import(workspace, b"Email\n" + rows + b"caf\xe9@example.com\n")
 
     assert job.status == "failed"
-    assert "is not valid utf-8 text" in job.failure
+    assert "is not valid utf-8 text" in job.failure_message
     assert not Contact.objects.exists()
 
 

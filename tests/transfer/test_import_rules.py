@@ -45,7 +45,7 @@ def test_good_rows_import_and_each_bad_row_is_reported_with_its_line_and_reason(
     assert job.status == "completed"
     assert (job.total, job.created, job.errors_total) == (9, 3, 6)
     assert job.created + job.updated + job.skipped + job.errors_total == job.total
-    errors = list(job.row_errors.values_list("line", "email", "message"))
+    errors = [(error.line, error.email, error.reason) for error in job.row_errors.all()]
     assert errors == [
         (3, "", "No e-mail address."),
         (4, "not-an-address", "“not-an-address” is not a valid e-mail address."),
@@ -262,7 +262,7 @@ def test_a_file_with_too_many_new_tags_fails_and_writes_nothing(workspace):
     job = run_import(workspace, "Email,Tags\n" + rows)
 
     assert job.status == "failed"
-    assert "at most 250 tags" in job.failure
+    assert "at most 250 tags" in job.failure_message
     assert directory_state(workspace) == before
 
 

@@ -173,7 +173,10 @@ def test_an_import_that_failed_on_its_file_cannot_be_run_again(workspace, owner)
     imports.stored_path(job).write_text("Email,First name\n")  # rows gone since the upload
     import_run(job_id=job.pk)
     job.refresh_from_db()
-    assert (job.status, job.failure) == ("failed", "The file has a header but no rows under it.")
+    assert (job.status, job.failure_message) == (
+        "failed",
+        "The file has a header but no rows under it.",
+    )
     assert not import_can_run_again(job)
     with pytest.raises(ServiceError) as refused:
         import_run_again(job=job, actor=owner)

@@ -132,7 +132,7 @@ def test_settings_subnavigation_is_french(workspace, owner):
         login(owner).get(f"/w/{workspace.slug}/settings/", headers=FRENCH_BROWSER).content.decode()
     )
 
-    for label in ("Entreprise", "Équipe", "Jetons d'API", "Identité de l'entreprise"):
+    for label in ("Entreprise", "Équipe", "Jetons d’API", "Identité de l’entreprise"):
         assert label in html
 
 
@@ -321,3 +321,219 @@ def test_french_catalogue_is_compiled_and_up_to_date():
 
     built = translations(polib.mofile(str(compiled)))
     assert built == translations(polib.pofile(str(CATALOGUE)).translated_entries()), hint
+
+
+def test_french_translations_use_curly_apostrophes():
+    straight = [
+        entry.msgid
+        for entry in polib.pofile(str(CATALOGUE)).translated_entries()
+        if any("'" in text for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert not straight, "write ’ instead of ' in these translations:\n" + "\n".join(straight)
+
+
+# The workspace's language when the browser says nothing
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_browser_that_names_no_language_gets_the_workspace_language(workspace, owner, language):
+    workspace_update(workspace=workspace, language=language)
+
+    response = login(owner, language=None).get(f"/w/{workspace.slug}/contacts/")
+    html = response.content.decode()
+
+    assert page_language(html) == language
+    assert navigation(html) == NAVIGATION[language]
+    assert response["Content-Language"] == language
+
+
+def test_the_browser_language_and_the_switch_outrank_the_workspace_language(workspace, owner):
+    assert workspace.language == "fr"
+    contacts = f"/w/{workspace.slug}/contacts/"
+
+    english_browser = login(owner, language="en").get(contacts).content.decode()
+    switched = login(owner, language=None)
+    switched.post("/i18n/setlang/", {"language": "en", "next": contacts})
+
+    assert page_language(english_browser) == "en"
+    assert page_language(switched.get(contacts).content.decode()) == "en"
+
+
+# Every message a French page shows comes from the catalogue
+
+
+class MissedMessages:
+    """Records what a French page asked gettext for and the catalogues did not translate."""
+
+    # Django asks for this one to learn which punctuation ends a label: not for the page.
+    DJANGO_INTERNAL = {(None, ":?.!")}
+
+    def __init__(self):
+        self.missed: set[tuple[str | None, str]] = set()
+
+    def note(self, translation, message: str, result: str) -> None:
+        if translation.language() == "fr" and result == message:
+            context, _, msgid = message.rpartition("\x04")
+            self.missed.add((context or None, msgid))
+
+    def not_in(self, catalogue: polib.POFile) -> list[str]:
+        known = {(entry.msgctxt, entry.msgid) for entry in catalogue.translated_entries()}
+        missed = self.missed - known - self.DJANGO_INTERNAL
+        return sorted(f"{context} | {msgid}" for context, msgid in missed)
+
+
+@pytest.fixture
+def missed_messages(monkeypatch):
+    from django.utils.translation import trans_real
+
+    missed = MissedMessages()
+    gettext, ngettext = trans_real.DjangoTranslation.gettext, trans_real.DjangoTranslation.ngettext
+
+    def recording_gettext(self, message):
+        result = gettext(self, message)
+        missed.note(self, message, result)
+        return result
+
+    def recording_ngettext(self, singular, plural, number):
+        result = ngettext(self, singular, plural, number)
+        missed.note(self, singular, result if result != plural else singular)
+        return result
+
+    monkeypatch.setattr(trans_real.DjangoTranslation, "gettext", recording_gettext)
+    monkeypatch.setattr(trans_real.DjangoTranslation, "ngettext", recording_ngettext)
+    return missed
+
+
+def test_the_recorder_catches_a_message_missing_from_the_catalogue(missed_messages):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        translation.gettext("Contacts")
+        translation.gettext("A sentence nobody translated")
+        translation.pgettext("import count", "Created")
+
+    assert missed_messages.not_in(polib.pofile(str(CATALOGUE))) == [
+        "None | A sentence nobody translated"
+    ]
+
+
+def test_every_message_of_the_french_dashboard_is_in_the_catalogue(
+    workspace, owner, missed_messages, settings, tmp_path
+):
+    from tests.contacts.helpers import make_contact
+    from tests.transfer.helpers import run_import
+
+    settings.VAR_DIR = tmp_path
+    contact = make_contact(workspace, "zoe@example.com", first_name="Zoé", tags=["vip"])
+    job = run_import(workspace, "Email,Phone\nnope,\nleo@example.com,no digits\n")
+    client = login(owner, language="fr")
+    pages = [
+        *DASHBOARD_PAGES,
+        "contacts/?q=zoe&tag=vip",
+        "contacts/new/",
+        "contacts/tags/",
+        "contacts/segments/",
+        "contacts/imports/",
+        f"contacts/imports/{job.pk}/",
+        "contacts/suppressions/",
+        f"contacts/{contact.pk}/",
+        f"contacts/{contact.pk}/edit/",
+    ]
+
+    for page in pages:
+        response = client.get(f"/w/{workspace.slug}/{page}")
+        assert response.status_code == 200, page
+
+    missing = missed_messages.not_in(polib.pofile(str(CATALOGUE)))
+    assert not missing, "these messages reach a French page untranslated:\n" + "\n".join(missing)
+
+
+# What an import refused, in the reader's language
+
+
+BAD_FILE = "Email,Phone,First name\nnope,,\nleo@example.com,no digits,\nlong@example.com,," + (
+    "x" * 200 + "\n"
+)
+
+
+def test_the_reasons_of_refused_rows_are_in_the_reader_language(
+    workspace, owner, settings, tmp_path
+):
+    from tests.transfer.helpers import run_import
+
+    settings.VAR_DIR = tmp_path
+    job = run_import(workspace, BAD_FILE)  # as the worker runs it: in English
+    page = f"/w/{workspace.slug}/contacts/imports/{job.pk}/"
+
+    french = login(owner, language="fr").get(page).content.decode()
+    english = login(owner, language="en").get(page).content.decode()
+
+    assert "« nope » n’est pas une adresse e-mail valide." in french
+    assert "« no digits » n’est pas un numéro de téléphone." in french
+    assert "Prénom dépasse 150 caractères." in french
+    assert "<dt>Créés</dt><dd>0</dd>" in french  # a count, not a date ("Créé le")
+    assert "is not a valid e-mail address" not in french
+    assert "“nope” is not a valid e-mail address." in english
+    assert "First name is longer than 150 characters." in english
+
+
+def test_the_api_and_the_error_report_give_reasons_in_the_asked_language(
+    workspace, owner, settings, tmp_path
+):
+    from tests.transfer.helpers import run_import
+
+    settings.VAR_DIR = tmp_path
+    job = run_import(workspace, BAD_FILE)
+    _token, secret = token_create(workspace=workspace, name="Shop", role="admin")
+    api = Client(headers={"Authorization": f"Bearer {secret}", "Accept-Language": "fr"})
+
+    body = api.get(f"/api/v1/imports/{job.pk}").json()
+    report = b"".join(api.get(f"/api/v1/imports/{job.pk}/errors.csv").streaming_content)
+
+    assert body["errors"][0] == {
+        "row": 2,
+        "message": "« nope » n’est pas une adresse e-mail valide.",
+    }
+    assert "« nope » n’est pas une adresse e-mail valide." in report.decode()
+
+
+def test_a_file_level_failure_is_in_the_reader_language(workspace, owner, settings, tmp_path):
+    from tests.transfer.helpers import run_import
+
+    settings.VAR_DIR = tmp_path
+    # Past the sample that the upload inspects: only the worker finds the NUL byte.
+    rows = "".join(f"p{n}@example.com\n" for n in range(5_000))
+    job = run_import(workspace, "Email\n" + rows + "bad\x00@example.com\n")
+
+    french = login(owner, language="fr").get(f"/w/{workspace.slug}/contacts/imports/{job.pk}/")
+
+    assert job.status == "failed"
+    assert "La ligne 5002 contient un octet NUL" in french.content.decode()
+
+
+# Dates in the workspace's time zone, never in the American order
+
+
+def test_dates_are_in_the_workspace_time_zone_and_never_month_first(workspace, owner):
+    import datetime
+
+    from comptoir.contacts.models import Contact
+    from comptoir.core.scoping import scoped
+    from tests.contacts.helpers import make_contact
+
+    contact = make_contact(workspace, "zoe@example.com", first_name="Zoé")
+    # 23:30 UTC on 3 March is 4 March in Paris: a US date would read 03/04/2026.
+    late = datetime.datetime(2026, 3, 3, 23, 30, tzinfo=datetime.UTC)
+    scoped(Contact, workspace).filter(pk=contact.pk).update(created_at=late)
+    profile = f"/w/{workspace.slug}/contacts/{contact.pk}/"
+
+    french = login(owner, language="fr").get(profile).content.decode()
+    english = login(owner, language="en").get(profile).content.decode()
+    listing = login(owner, language="en").get(f"/w/{workspace.slug}/contacts/").content.decode()
+
+    assert "Ajouté le 4 mars 2026" in french
+    assert "Added on 4 March 2026" in english
+    assert "4 Mar 2026" in listing
+    assert "03/04/2026" not in english + listing
+    assert "3/4/2026" not in english + listing

@@ -70,7 +70,7 @@ def test_the_list_shows_this_workspaces_emails_with_date_recipient_and_subject(
     assert "zoe@example.com" in page
     assert "paul@example.com" not in page and "Leur secret" not in page
     stored = timezone.localtime(kept(ours).created_at, timezone=workspace_tz(workspace))
-    assert stored.strftime("%m/%d/%Y") in page
+    assert f"{stored.day} {stored:%b %Y, %H:%M}" in page
 
 
 def workspace_tz(workspace):

@@ -1,5 +1,6 @@
-// The contacts list works without this script; it only adds "select every contact on this
-// page", which plain HTML cannot do. Listeners sit on the document so that they keep
+// The contacts list works without this script; it adds "select every contact on this
+// page", which plain HTML cannot do (and app.css hides the bulk actions until a box is
+// ticked once it knows the script runs). Listeners sit on the document so that they keep
 // working after htmx swaps the results in.
 document.documentElement.classList.add("js");
 
@@ -18,3 +19,11 @@ document.addEventListener("change", (event) => {
     all.indeterminate = ticked > 0 && ticked < rows.length;
   }
 });
+
+// On a phone the filters fold away under the search box so that the list comes first; the
+// filters in use are listed above the results, each with a link that drops it.
+const filterPanel = document.querySelector(".filter-panel");
+if (filterPanel && window.matchMedia("(max-width: 40rem)").matches
+    && !filterPanel.querySelector(".error")) {
+  filterPanel.open = false;
+}
