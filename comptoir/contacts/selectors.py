@@ -248,15 +248,23 @@ def contacts_filter(*, workspace: Workspace, filter: ContactFilter) -> QuerySet[
     return scoped(Contact, workspace).filter(_conditions(workspace, filter))
 
 
-def contacts_in_segments(*, workspace: Workspace, segment_ids: list[str]) -> QuerySet[Contact]:
-    """The union of several segments (a campaign's audience, E2): each contact once.
+def segments_condition(*, workspace: Workspace, segment_ids: list[str]) -> Q:
+    """Membership of any of several segments (a campaign's audience, E2), as one condition
+    on contacts: each contact once, however many of the segments hold it.
 
     An id that is not one of this workspace's segments raises Http404.
     """
     condition = Q(pk__in=[])
     for segment_id in segment_ids:
         condition |= _segment_condition(workspace, str(segment_id), ())
-    return scoped(Contact, workspace).filter(condition)
+    return condition
+
+
+def contacts_in_segments(*, workspace: Workspace, segment_ids: list[str]) -> QuerySet[Contact]:
+    """The union of several segments."""
+    return scoped(Contact, workspace).filter(
+        segments_condition(workspace=workspace, segment_ids=segment_ids)
+    )
 
 
 def contact_ordering(sort: str | None) -> tuple[dict, list[str]]:
