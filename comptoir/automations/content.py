@@ -152,7 +152,8 @@ def cart_markdown(now: CartNow, recovery_url: str) -> str:
         parts.append(row)
     parts.append("**" + _("Total: %(total)s") % {"total": money(now.total, now.currency)} + "**")
     if recovery_url:
-        parts.append(f"[{_('Return to my cart')} →](<{recovery_url}>)")
+        label = _("Return to my cart")
+        parts.append(f"[{label} →](<{recovery_url}>)")
     return "\n\n".join(parts)
 
 

@@ -229,3 +229,19 @@ def test_the_second_reminder_goes_only_to_who_did_not_open_the_first(shop, zoe, 
     assert last.message["Subject"] == "Your cart is still waiting for you"
     second_for_leo = ScheduledSend.objects.get(contact=leo, kind="second_reminder")
     assert (second_for_leo.status, second_for_leo.reason) == ("skipped", "first reminder opened")
+
+
+def test_the_reminder_reads_in_the_contacts_language(shop, smtp_server):
+    subscriber(shop, "ines@example.com", first_name="Inès", language="fr")
+    reminders_on(shop, delay_minutes=60)
+    updated = soon()
+    cart(shop, updated_at=updated, email="ines@example.com")
+    product(shop, "p-1", name="Comté 24 mois", price="22.00")
+
+    work_at(updated + dt.timedelta(minutes=60))
+
+    (received,) = smtp_server.received
+    html = html_of(received)
+    assert received.message["Subject"] == "Vous avez oublié quelque chose dans votre panier"
+    assert "Bonjour Inès" in html and "Votre panier a changé depuis votre visite." in html
+    assert re.search("22,00(\u00a0|&nbsp;)€", html) and "Retourner à mon panier" in html
