@@ -2,12 +2,15 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 from html import unescape
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from comptoir.automations.models import ScheduledSend
+from comptoir.automations.selectors import automation_stats
 from comptoir.consent.services import consent_withdraw
 from comptoir.mail.models import Delivery
 from comptoir.mail.services import delivery_opened
@@ -245,3 +248,26 @@ def test_the_reminder_reads_in_the_contacts_language(shop, smtp_server):
     assert received.message["Subject"] == "Vous avez oublié quelque chose dans votre panier"
     assert "Bonjour Inès" in html and "Votre panier a changé depuis votre visite." in html
     assert re.search("22,00(\u00a0|&nbsp;)€", html) and "Retourner à mon panier" in html
+
+
+def test_an_order_within_seven_days_of_the_reminder_counts_as_recovered(shop, zoe, smtp_server):
+    leo = subscriber(shop, "leo@example.com", language="en")
+    automation = reminders_on(shop, delay_minutes=60)
+    updated = soon()
+    cart(shop, "c-1", updated_at=updated)
+    cart(shop, "c-2", updated_at=updated, email=leo.email)
+    cart(shop, "c-3", updated_at=updated + dt.timedelta(days=1), email="anna@example.com")
+    work_at(updated + dt.timedelta(minutes=60))
+    assert len(smtp_server.received) == 2
+
+    # Zoé comes back two days later; Léo only after a fortnight: not the reminder's doing.
+    order(shop, "o-1", placed_at=timezone.now() + dt.timedelta(days=2), total="40.00")
+    order(shop, "o-2", placed_at=timezone.now() + dt.timedelta(days=14), email=leo.email)
+
+    stats = automation_stats(automation=automation)
+    assert (stats["sent"], stats["recovered"], stats["recovered_revenue"]) == (
+        2,
+        1,
+        Decimal("40.00"),
+    )
+    assert stats["waiting"] == 1  # Anna's cart, changed a day later, is not due yet
