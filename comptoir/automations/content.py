@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from comptoir.automations.models import Automation, ScheduledSend
 from comptoir.commerce.models import Cart, Product
+from comptoir.consent.tokens import unsubscribe_url
 from comptoir.core.scoping import scoped
 from comptoir.mail.models import Delivery
 from comptoir.mail.pipeline import Content
-from comptoir.mail.rendering import language_of
+from comptoir.mail.rendering import Rendered, language_of, render_message
 
 CART_ORIGIN = "abandoned_cart"
 WELCOME_ORIGIN = "welcome"
@@ -205,3 +206,22 @@ def cart_reminder_content(delivery: Delivery) -> Content | None:
 def welcome_content(delivery: Delivery) -> Content | None:
     send = _send_of(delivery)
     return welcome_for(send.automation, delivery.contact) if send is not None else None
+
+
+def reminder_preview(*, automation: Automation, cart: Cart) -> tuple[Content, Rendered] | None:
+    """The first reminder of `cart` as its owner would get it now (no tracking, and an
+    unsubscribe link that unsubscribes nobody); None when the cart has nothing to show."""
+    send = ScheduledSend(automation=automation, kind=ScheduledSend.Kind.FIRST_REMINDER, cart=cart)
+    message = reminder_for(send, cart.contact)
+    if message is None:
+        return None
+    return message, render_preview(cart.contact, message)
+
+
+def render_preview(contact, message: Content) -> Rendered:
+    return render_message(
+        contact=contact,
+        subject=message.subject,
+        body_markdown=message.body_markdown,
+        unsubscribe_url=unsubscribe_url(workspace_id=contact.workspace_id, contact_id=0),
+    )

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from comptoir.automations import content
@@ -448,3 +449,32 @@ def _hand_over(automation: Automation, kind: str, sends: list[ScheduledSend], no
     handed = sum(1 for s in sends if s.status == Status.SENT)
     logger.info("automation %s: %d %s send(s) handed to the pipeline", automation.pk, handed, kind)
     return handed
+
+
+# ---------------------------------------------------------------------- test sends
+
+
+def automation_test_send(*, automation: Automation, cart: Cart, email: str, actor: User | None):
+    """Send the reminder of a real cart to a staff address (marked "[Test]", never
+    counted), from the worker: no SMTP inside a web request."""
+    if content.reminder_preview(automation=automation, cart=cart) is None:
+        raise ServiceError(
+            _("This cart has nothing left to show: no reminder would be sent."),
+            code="nothing_to_send",
+        )
+    logger.info("test of automation %s sent to %s by %s", automation.pk, email, actor)
+    transaction.on_commit(lambda: automation_test_task.enqueue(automation.pk, cart.pk, email))
+
+
+@task()
+def automation_test_task(automation_id: int, cart_id: int, email: str) -> int:
+    automation = Automation.objects.select_related("workspace").get(pk=automation_id)
+    cart = Cart.objects.select_related("contact__workspace", "workspace").get(
+        pk=cart_id, workspace=automation.workspace
+    )
+    preview = content.reminder_preview(automation=automation, cart=cart)
+    if preview is None:
+        return 0
+    return pipeline.send_test_copies(
+        workspace=automation.workspace, contact=cart.contact, content=preview[0], emails=[email]
+    )

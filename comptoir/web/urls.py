@@ -1,6 +1,7 @@
 from django.urls import path
 
 from comptoir.web import (
+    automation_pages,
     consent_pages,
     contact_pages,
     directory,
@@ -72,7 +73,28 @@ urlpatterns = [
     path(f"{contact}export/", consent_pages.contact_data_export, name="contact_data_export"),
     path(f"{contact}erase/", consent_pages.contact_data_erase, name="contact_data_erase"),
     path("campaigns/", views.campaigns, name="campaigns"),
-    path("automations/", views.automations, name="automations"),
+    path("automations/", automation_pages.automations, name="automations"),
+    path(
+        "automations/abandoned-cart/",
+        automation_pages.abandoned_cart_save,
+        name="abandoned_cart_save",
+    ),
+    path(
+        "automations/abandoned-cart/preview/",
+        automation_pages.abandoned_cart_preview,
+        name="abandoned_cart_preview",
+    ),
+    path(
+        "automations/abandoned-cart/test/",
+        automation_pages.abandoned_cart_test,
+        name="abandoned_cart_test",
+    ),
+    path("automations/welcome/", automation_pages.welcome_save, name="welcome_save"),
+    path(
+        "automations/<str:kind>/deactivate/",
+        automation_pages.automation_deactivate,
+        name="automation_deactivate",
+    ),
     path("signups/", views.signups, name="signups"),
     path("settings/", views.settings_workspace, name="settings"),
     path("settings/staff/", views.settings_staff, name="settings_staff"),

@@ -72,7 +72,6 @@ def _section(template: str):
 
 
 campaigns = _section("web/campaigns.html")
-automations = _section("web/automations.html")
 signups = _section("web/signups.html")
 
 
