@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
@@ -274,7 +274,7 @@ def order_written(*, order_id: int) -> None:
     )
     counted = not order.is_draft and order.status != Order.Status.CANCELED
     if counted and order.contact.order_count == 1:
-        _welcome(order.contact, Automation.Trigger.FIRST_ORDER)
+        _welcome(order.contact, Automation.Trigger.FIRST_ORDER, since=order.placed_at)
 
 
 def welcome_on_signup(*, contact: Contact) -> ScheduledSend | None:
@@ -283,9 +283,13 @@ def welcome_on_signup(*, contact: Contact) -> ScheduledSend | None:
     return _welcome(contact, Automation.Trigger.SIGNUP)
 
 
-def _welcome(contact: Contact, trigger: str) -> ScheduledSend | None:
+def _welcome(contact: Contact, trigger: str, *, since=None) -> ScheduledSend | None:
+    """`since`: when the event happened; one from before the activation (an old first order
+    the store sends again) welcomes nobody."""
     automation = _enabled(contact.workspace_id, Automation.Kind.WELCOME)
     if automation is None or automation.trigger not in (trigger, Automation.Trigger.BOTH):
+        return None
+    if since is not None and since < automation.activated_at:
         return None
     if not marketing_allowed(contact):
         return None
@@ -411,12 +415,15 @@ def _hand_over(automation: Automation, kind: str, sends: list[ScheduledSend], no
             send.status, send.reason = refused
     seconds = []
     if going:
-        mailing = pipeline.mailing_create(
-            workspace=workspace,
-            origin=ORIGINS[automation.kind],
-            subject=content.subject_of(automation, kind),
-            body_markdown=content.body_of(automation, kind),
-        )
+        # The mailing's own text only names the step on timelines; each message's comes
+        # from `content` at send time, in its contact's language.
+        with translation.override(workspace.language):
+            mailing = pipeline.mailing_create(
+                workspace=workspace,
+                origin=ORIGINS[automation.kind],
+                subject=content.subject_of(automation, kind),
+                body_markdown=content.body_of(automation, kind),
+            )
         pipeline.mailing_freeze(
             mailing=mailing,
             contacts=Contact.objects.filter(pk__in=[s.contact_id for s in going]),

@@ -82,11 +82,20 @@ def test_nobody_without_consent_is_welcomed(shop, smtp_server):
 def test_the_first_order_is_welcomed_and_a_second_is_not(shop, smtp_server):
     welcome_on(shop, trigger="first_order")
     subscriber(shop, "zoe@example.com")
-    order(shop, "o-1", placed_at=now_plus(-60))
-    order(shop, "o-2", placed_at=now_plus(-30))
-    work_at(now_plus())
+    order(shop, "o-1", placed_at=now_plus(1))
+    order(shop, "o-2", placed_at=now_plus(30))
+    work_at(now_plus(31))
 
     assert [r.recipients for r in smtp_server.received] == [["zoe@example.com"]]
+
+
+def test_a_first_order_from_before_the_activation_welcomes_nobody(shop, smtp_server):
+    subscriber(shop, "zoe@example.com")
+    welcome_on(shop, trigger="first_order")
+    order(shop, "o-1", placed_at=now_plus(-60))  # the store re-sends an old order
+    work_at(now_plus())
+
+    assert smtp_server.received == []
 
 
 def test_a_sign_up_is_not_welcomed_when_only_first_orders_are(shop, smtp_server):
