@@ -241,7 +241,8 @@ def _after_commit_tell_automations(*, order_external_id: str, workspace: Workspa
         if order is not None:
             automations.order_written(order_id=order.pk)
 
-    transaction.on_commit(tell)
+    # robust: a failure there is logged and never turns the stored order into an error.
+    transaction.on_commit(tell, robust=True)
 
 
 def order_upsert(
@@ -582,7 +583,7 @@ def draft_order_complete(*, order: Order, actor: User | None) -> Order:
             contact, CommerceEvent.ORDER_PLACED, actor, **_order_event_data(order, draft=True)
         )
     _after_order_change(order, contact)
-    transaction.on_commit(lambda: automations.order_written(order_id=order.pk))
+    transaction.on_commit(lambda: automations.order_written(order_id=order.pk), robust=True)
     return order
 
 
@@ -657,7 +658,7 @@ def _cart_write(workspace, token, clean: inputs.CartInput, digest, source) -> Up
         created = cart is None
         if created:
             cart = Cart(workspace=workspace, token=token)
-        transaction.on_commit(lambda: automations.cart_changed(cart_id=cart.pk))
+        transaction.on_commit(lambda: automations.cart_changed(cart_id=cart.pk), robust=True)
         cart.contact = contact
         cart.email = clean.email
         cart.currency = clean.currency or workspace.currency
