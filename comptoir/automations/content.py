@@ -8,9 +8,11 @@ are the defaults below, in the contact's own language.
 """
 
 import re
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -99,14 +101,22 @@ class CartNow:
         return sum((line.price * line.quantity for line in self.lines), Decimal("0.00"))
 
 
-def cart_now(cart: Cart) -> CartNow:
-    """The cart as it can be bought now: available products at their catalogue price."""
-    items = list(cart.items.all())
-    ids = {item.product_external_id for item in items if item.product_external_id}
-    products = {
-        p.external_id: p
-        for p in scoped(Product, cart.workspace).filter(external_id__in=ids, available=True)
+def available_products(workspace, carts) -> dict[str, Product]:
+    ids = {
+        i.product_external_id for cart in carts for i in cart.items.all() if i.product_external_id
     }
+    return {
+        p.external_id: p
+        for p in scoped(Product, workspace).filter(external_id__in=ids, available=True)
+    }
+
+
+def cart_now(cart: Cart, products: dict[str, Product] | None = None) -> CartNow:
+    """The cart as it can be bought now: available products at their catalogue price
+    (`products`: the available ones, when the caller read them for several carts)."""
+    items = list(cart.items.all())
+    if products is None:
+        products = available_products(cart.workspace, [cart])
     lines, changed = [], False
     for item in items:
         product = products.get(item.product_external_id)
@@ -158,13 +168,13 @@ def cart_markdown(now: CartNow, recovery_url: str) -> str:
     return "\n\n".join(parts)
 
 
-def reminder_for(send: ScheduledSend, contact) -> Content | None:
+def reminder_for(send: ScheduledSend, contact, products=None) -> Content | None:
     """The reminder `send` would be for `contact` now; None when nothing is left to show."""
     cart = send.cart
     if cart is None or cart.converted_at is not None or cart.completed_at is not None:
         return None
     with translation.override(language_of(contact)):
-        now = cart_now(cart)
+        now = cart_now(cart, products)
         if not now.lines:
             return None
         body = body_of(send.automation, send.kind).rstrip()
@@ -187,24 +197,49 @@ def welcome_for(automation: Automation, contact) -> Content:
         )
 
 
-def _send_of(delivery: Delivery) -> ScheduledSend | None:
-    send_id = (delivery.context or {}).get("scheduled_send")
-    if not send_id:
-        return None
-    return (
-        ScheduledSend.objects.filter(pk=send_id, workspace_id=delivery.workspace_id)
+@dataclass
+class _Batch:
+    claim: str
+    sends: dict[int, ScheduledSend]
+    products: dict[str, Product]
+
+
+# The batch whose messages the pipeline is making in this thread.
+_current = threading.local()
+
+
+def _batch_of(delivery: Delivery) -> _Batch:
+    """The scheduled sends of the delivery's whole batch (the pipeline's claim), with their
+    carts, items and products, read when its first message is made: the moment the pipeline
+    re-checks consent for the batch, and four queries for the batch instead of three per
+    message."""
+    batch = getattr(_current, "batch", None)
+    if batch is not None and delivery.claim and batch.claim == delivery.claim:
+        return batch
+    mine = Q(delivery__claim=delivery.claim) if delivery.claim else Q(delivery=delivery)
+    sends = list(
+        ScheduledSend.objects.filter(mine, workspace_id=delivery.workspace_id)
         .select_related("automation", "cart__workspace")
-        .first()
+        .prefetch_related("cart__items")
     )
+    carts = [send.cart for send in sends if send.cart is not None]
+    batch = _Batch(
+        claim=delivery.claim,
+        sends={send.delivery_id: send for send in sends},
+        products=available_products(carts[0].workspace, carts) if carts else {},
+    )
+    _current.batch = batch
+    return batch
 
 
 def cart_reminder_content(delivery: Delivery) -> Content | None:
-    send = _send_of(delivery)
-    return reminder_for(send, delivery.contact) if send is not None else None
+    batch = _batch_of(delivery)
+    send = batch.sends.get(delivery.pk)
+    return reminder_for(send, delivery.contact, batch.products) if send is not None else None
 
 
 def welcome_content(delivery: Delivery) -> Content | None:
-    send = _send_of(delivery)
+    send = _batch_of(delivery).sends.get(delivery.pk)
     return welcome_for(send.automation, delivery.contact) if send is not None else None
 
 
