@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "comptoir.consent",
     "comptoir.mail",
     "comptoir.campaigns",
+    "comptoir.automations",
     "comptoir.transfer",
     "comptoir.collect",
     "comptoir.web",
@@ -192,5 +193,7 @@ LOGGING = {
 COMPTOIR_DISPATCHERS: list[str] = [
     # Starts the campaigns that are due, then sends what is queued (the one pipeline).
     "comptoir.campaigns.services.campaigns_dispatch",
+    # Hands the automations' due sends (reminders, welcome e-mails) to the same pipeline.
+    "comptoir.automations.services.automations_dispatch",
     "comptoir.mail.pipeline.dispatch",
 ]

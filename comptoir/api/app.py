@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/ (W4, P1): one router module per resource."""
 
 from comptoir.api import (
+    automations,
     campaigns,
     commerce,
     consent,
@@ -56,3 +57,4 @@ api.add_router("/store-connections", commerce.store_connections)
 api.add_router("/imports", imports.router)
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/signup-page", signup_page.router)
+api.add_router("/automations", automations.router)

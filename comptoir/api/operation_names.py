@@ -84,6 +84,11 @@ SUMMARIES = {
     "campaign_test": "Send a test of a campaign to staff",
     "campaign_duplicate": "Duplicate a campaign",
     "campaign_results": "A campaign's figures, clicks per link and hourly chart",
+    # Automations
+    "abandoned_cart_read": "Read the abandoned-cart reminder and its figures",
+    "abandoned_cart_put": "Set up the abandoned-cart reminder",
+    "welcome_read": "Read the welcome e-mail and its figures",
+    "welcome_put": "Set up the welcome e-mail",
     # Sign-ups
     "signup_page_read": "The sign-up page's address, QR codes and poster",
 }

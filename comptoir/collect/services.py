@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from comptoir.automations.services import welcome_on_signup
 from comptoir.collect.events import (
     contact_message_event,
     signed_up_event,
@@ -190,6 +191,8 @@ def signup_submit(
         confirmed_at=None if status == Signup.Status.PENDING else timezone.now(),
     )
     signed_up_event(contact=contact, signup_id=signup.pk, source=source)
+    if status == Signup.Status.SUBSCRIBED:
+        _welcome_after_commit(signup)
     if status == Signup.Status.PENDING:
         from comptoir.collect.confirmation import confirmation_send
 
@@ -223,7 +226,15 @@ def signup_confirm(*, signup: Signup, visitor: Visitor) -> bool:
         status=Signup.Status.SUBSCRIBED, confirmed_at=timezone.now()
     )
     signup_confirmed_event(contact=contact, signup_id=signup.pk)
+    _welcome_after_commit(signup)
     return True
+
+
+def _welcome_after_commit(signup: Signup) -> None:
+    """A6, S5: the welcome automation greets a new subscriber, with the poster's coupon if
+    the sign-up came with one; a failure there never undoes the sign-up."""
+    contact, code = signup.contact, signup.coupon_code
+    transaction.on_commit(lambda: welcome_on_signup(contact=contact, coupon_code=code), robust=True)
 
 
 def _split_name(name: str) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.automations import services as automations
 from comptoir.commerce import inputs, postgres
 from comptoir.commerce.events import CommerceEvent
 from comptoir.commerce.figures import Figures, order_figures
@@ -232,6 +233,19 @@ def _carts_convert_by_order(order: Order, contact: Contact) -> None:
 # ---------------------------------------------------------------------------- orders
 
 
+def _after_commit_tell_automations(*, order_external_id: str, workspace: Workspace) -> None:
+    """Reminders of the carts an order converts stop, a first order may be welcomed (A1,
+    A6): once the order is committed, whatever this transaction still writes."""
+
+    def tell():
+        order = scoped(Order, workspace).filter(external_id=order_external_id).first()
+        if order is not None:
+            automations.order_written(order_id=order.pk)
+
+    # robust: a failure there is logged and never turns the stored order into an error.
+    transaction.on_commit(tell, robust=True)
+
+
 def order_upsert(
     *,
     workspace: Workspace,
@@ -287,6 +301,7 @@ def _order_write(
     insert: bool,
 ) -> Upserted[Order]:
     with transaction.atomic():
+        _after_commit_tell_automations(order_external_id=external_id, workspace=workspace)
         contact, new_contact = None, False
         if clean.email:
             # The contact first, then the order: every writer takes the locks in this order.
@@ -571,6 +586,7 @@ def draft_order_complete(*, order: Order, actor: User | None) -> Order:
             contact, CommerceEvent.ORDER_PLACED, actor, **_order_event_data(order, draft=True)
         )
     _after_order_change(order, contact)
+    transaction.on_commit(lambda: automations.order_written(order_id=order.pk), robust=True)
     return order
 
 
@@ -645,6 +661,7 @@ def _cart_write(workspace, token, clean: inputs.CartInput, digest, source) -> Up
         created = cart is None
         if created:
             cart = Cart(workspace=workspace, token=token)
+        transaction.on_commit(lambda: automations.cart_changed(cart_id=cart.pk), robust=True)
         cart.contact = contact
         cart.email = clean.email
         cart.currency = clean.currency or workspace.currency

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from comptoir.web import (
+    automation_pages,
     campaign_pages,
     consent_pages,
     contact_pages,
@@ -84,10 +85,31 @@ urlpatterns = [
     path(f"{campaign}schedule/", campaign_pages.campaign_schedule, name="campaign_schedule"),
     path(f"{campaign}cancel/", campaign_pages.campaign_cancel, name="campaign_cancel"),
     path(f"{campaign}duplicate/", campaign_pages.campaign_duplicate, name="campaign_duplicate"),
-    path("automations/", views.automations, name="automations"),
     path("signups/", signup_pages.signups, name="signups"),
     path("signups/redraw/", signup_pages.signup_redraw, name="signups_redraw"),
     path("signups/poster/", signup_pages.signup_poster, name="signups_poster"),
+    path("automations/", automation_pages.automations, name="automations"),
+    path(
+        "automations/abandoned-cart/",
+        automation_pages.abandoned_cart_save,
+        name="abandoned_cart_save",
+    ),
+    path(
+        "automations/abandoned-cart/preview/",
+        automation_pages.abandoned_cart_preview,
+        name="abandoned_cart_preview",
+    ),
+    path(
+        "automations/abandoned-cart/test/",
+        automation_pages.abandoned_cart_test,
+        name="abandoned_cart_test",
+    ),
+    path("automations/welcome/", automation_pages.welcome_save, name="welcome_save"),
+    path(
+        "automations/<str:kind>/deactivate/",
+        automation_pages.automation_deactivate,
+        name="automation_deactivate",
+    ),
     path("settings/", views.settings_workspace, name="settings"),
     path("settings/staff/", views.settings_staff, name="settings_staff"),
     path(

@@ -63,17 +63,6 @@ def home(request):
     return redirect("contacts", slug=chosen.workspace.slug)
 
 
-def _section(template: str):
-    @workspace_view()
-    def view(request):
-        return render(request, template)
-
-    return view
-
-
-automations = _section("web/automations.html")
-
-
 @workspace_view(write=Action.MANAGE_SETTINGS)
 def settings_workspace(request):
     workspace = request.workspace

@@ -10,7 +10,6 @@ from comptoir.contacts.models import Contact
 from comptoir.core.services import workspace_update
 from comptoir.core.worker import run_once
 from tests.collect.helpers import page_path, submit
-from tests.mailserver import smtp_server  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BASE = "https://comptoir.example"
