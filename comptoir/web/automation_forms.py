@@ -1,6 +1,7 @@
 """The automations' forms: every field labelled; the services are the one judge of values."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.automations.models import Automation
@@ -42,9 +43,12 @@ class AbandonedCartForm(ServiceErrorsMixin, forms.Form):
         label=_("Message (Markdown)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("The items of the cart, its total and a button back to it follow this text.")
-        + " "
-        + TAGS_HELP,
+        # format_lazy: a "+" here would translate once, at import, in the default language.
+        help_text=format_lazy(
+            "{} {}",
+            _("The items of the cart, its total and a button back to it follow this text."),
+            TAGS_HELP,
+        ),
     )
 
 

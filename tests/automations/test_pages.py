@@ -38,6 +38,8 @@ def test_the_page_shows_both_automations_with_labelled_fields_in_french(shop, ow
     assert "Relance de panier abandonné" in words and "E-mail de bienvenue" in words
     assert "Inactive" in words and "Enregistrer et activer" in words
     assert 'role="img"' in page  # the chart, with its title for screen readers
+    # Help texts too, including the one built from two sentences.
+    assert "suivent ce texte" in words and "follow this text" not in words
 
 
 def test_activating_from_the_page_then_deactivating_with_the_count(shop, owner, smtp_server):
