@@ -69,6 +69,17 @@ def contact_event_add(
     )
 
 
+def contact_events_add(entries: Iterable[tuple[Contact, str, dict]]) -> None:
+    """`contact_event_add` for many entries in one insert: (contact, kind, data) each, by no
+    actor (the store's writes)."""
+    ContactEvent.objects.bulk_create(
+        [
+            ContactEvent(workspace_id=contact.workspace_id, contact=contact, kind=kind, data=data)
+            for contact, kind, data in entries
+        ]
+    )
+
+
 def _events(
     workspace: Workspace, contact_ids: Iterable[int], kind: str, actor: User | None, **data
 ) -> None:
@@ -850,6 +861,42 @@ def contact_for_store(
     contact.save()
     contact_event_add(contact, Kind.CREATED, actor, source=source)
     return contact, True
+
+
+def contacts_for_store(
+    *, workspace: Workspace, wanted: dict[str, tuple[str, str, dict]]
+) -> tuple[dict[str, Contact], set[str], dict[str, ServiceError]]:
+    """`contact_for_store` for many addresses at once (the order backfill): `wanted` maps
+    an address's key (`normalize.email_key`) to (email, source, details) for the contact to
+    create when the address is new. One locking read, one insert of the new contacts and
+    one of their "created" entries, whatever their number.
+
+    Returns the contacts by key, the keys created now, and the refusals by key (a new
+    contact `_contact_new` refuses: only the orders of that address fail). Same rules and
+    same caller duty as `contact_for_store` (inside a transaction retried on IntegrityError).
+    """
+    # Locked in id order, as every writer that locks several contacts does.
+    found = scoped(Contact, workspace).select_for_update().filter(email_key__in=list(wanted))
+    contacts = {contact.email_key: contact for contact in found.order_by("pk")}
+    new, refused = [], {}
+    for key, (email, source, details) in wanted.items():
+        if key in contacts:
+            continue
+        details = {field: value for field, value in details.items() if field in STORE_DETAIL_FIELDS}
+        try:
+            contact = _contact_new(workspace, source, by_staff=False, email=email, **details)
+        except ServiceError as error:
+            refused[key] = error
+            continue
+        contact.refresh_derived_fields()  # what save() does, which bulk_create skips
+        new.append(contact)
+    Contact.objects.bulk_create(new)
+    contact_events_add((contact, Kind.CREATED, {"source": contact.source}) for contact in new)
+    for contact in [*contacts.values(), *new]:
+        contact.workspace = workspace
+    created = {contact.email_key for contact in new}
+    contacts.update({contact.email_key: contact for contact in new})
+    return contacts, created, refused
 
 
 def contact_details_sync(
