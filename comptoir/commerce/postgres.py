@@ -16,6 +16,7 @@ Everything else — validation, which details the contact shows, carts — stays
 leave the same rows.
 """
 
+import json
 from decimal import Decimal
 from functools import cache
 
@@ -217,3 +218,75 @@ def figures_refresh(contacts: list[Contact]) -> None:
         )
         for field, value in {**values, "updated_at": now}.items():
             setattr(contact, field, value)
+
+
+def known_orders(workspace_id: int, external_ids: list[str]) -> dict[str, tuple]:
+    """(id, digest, updated_at_store) of the workspace's orders among `external_ids`, by
+    external id: the ids as one array (an IN list of a thousand values cost more to
+    compile and send than the read itself)."""
+    table = connection.ops.quote_name(Order._meta.db_table)
+    # Only the table's name (from the model) is formatted in; the values are parameters.
+    template = (
+        "SELECT external_id, id, digest, updated_at_store FROM {table} "
+        "WHERE workspace_id = %s AND external_id = ANY(%s)"
+    )
+    sql = template.format(table=table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace_id, external_ids])
+        return {external_id: rest for external_id, *rest in cursor.fetchall()}
+
+
+@cache
+def _insert_statement(model) -> tuple[str, tuple]:
+    quote = connection.ops.quote_name
+    fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+    names = ", ".join(quote(field.column) for field in fields)
+    selected, arrays = [], []
+    for index, field in enumerate(fields):
+        json = field.get_internal_type() == "JSONField"
+        db_type = "text" if json else field.db_type(connection).split("(")[0].split(" CHECK")[0]
+        arrays.append(f"%s::{db_type}[]")
+        selected.append(f"c{index}::jsonb" if json else f"c{index}")
+    columns = ", ".join(f"c{index}" for index in range(len(fields)))
+    # Only names and types from the model are formatted in; every value is a parameter.
+    template = (
+        "INSERT INTO {table} ({names}) SELECT {selected} "
+        "FROM unnest({arrays}) AS row({columns}) RETURNING {pk}"
+    )
+    sql = template.format(
+        table=quote(model._meta.db_table),
+        names=names,
+        selected=", ".join(selected),
+        arrays=", ".join(arrays),
+        columns=columns,
+        pk=quote(model._meta.pk.column),
+    )
+    return sql, fields
+
+
+def rows_insert(objs: list) -> None:
+    """Insert new instances of one model in one statement (`INSERT … SELECT FROM unnest`),
+    one array per column, and set their primary keys — what bulk_create does, without its
+    compiling every value (a third of a batch's time). Values are taken as the instances
+    hold them (after the fields' pre_save: defaults, auto_now); JSON is sent as text."""
+    if not objs:
+        return
+    sql, fields = _insert_statement(type(objs[0]))
+    params = []
+    for field in fields:
+        values = [field.pre_save(obj, add=True) for obj in objs]
+        if field.get_internal_type() == "JSONField":
+            values = [json_text(value, field.encoder) for value in values]
+        params.append(values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    # RETURNING gives the rows in the order unnest() read them, as bulk_create relies on.
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def json_text(value, encoder) -> str | None:
+    return None if value is None else json.dumps(value, cls=encoder)

@@ -525,13 +525,17 @@ def orders_batch_upsert(
 def _batch_write(workspace, pending: list[_Pending], source) -> dict[int, BatchOutcome]:
     outcomes = {}
     with transaction.atomic():
-        known = {
-            external_id: rest
-            for external_id, *rest in scoped(Order, workspace)
-            .filter(external_id__in=[one.external_id for one in pending])
-            .values_list("external_id", "pk", "digest", "updated_at_store")
-            .order_by()
-        }
+        external_ids = [one.external_id for one in pending]
+        if postgres.in_use():
+            known = postgres.known_orders(workspace.pk, external_ids)
+        else:
+            known = {
+                external_id: rest
+                for external_id, *rest in scoped(Order, workspace)
+                .filter(external_id__in=external_ids)
+                .values_list("external_id", "pk", "digest", "updated_at_store")
+                .order_by()
+            }
         new = []
         for one in pending:
             found = known.get(one.external_id)
@@ -597,8 +601,8 @@ def _batch_create(workspace, new: list[_Pending], source) -> dict[int, BatchOutc
         orders.append(
             (one, _order_new(workspace, one.external_id, one.clean, one.digest, source, contact))
         )
-    Order.objects.bulk_create([order for _one, order in orders])
-    OrderItem.objects.bulk_create(
+    postgres.rows_insert([order for _one, order in orders])
+    postgres.rows_insert(
         [
             line
             for one, order in orders
