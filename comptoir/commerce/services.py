@@ -616,9 +616,12 @@ def _batch_create(workspace, new: list[_Pending], source) -> dict[int, BatchOutc
         if order.contact is not None:
             by_contact.setdefault(order.contact_id, []).append(order)
     contact_events_add(
-        (order.contact, *_order_placed_event(order, with_id=True))
-        for _one, order in orders
-        if order.contact is not None
+        (
+            (order.contact, *_order_placed_event(order, with_id=True))
+            for _one, order in orders
+            if order.contact is not None
+        ),
+        insert=postgres.rows_insert,
     )
     touched = [contact for contact in contacts.values() if contact.pk in by_contact]
     previous_last = {contact.pk: contact.last_order_at for contact in touched}

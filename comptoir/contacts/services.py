@@ -4,7 +4,7 @@ Each action that concerns a contact writes its `ContactEvent` in the same transa
 Validation happens before the first write, so a refused action changes nothing (rule 10).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -69,10 +69,15 @@ def contact_event_add(
     )
 
 
-def contact_events_add(entries: Iterable[tuple[Contact, str, dict]]) -> None:
+def contact_events_add(
+    entries: Iterable[tuple[Contact, str, dict]],
+    *,
+    insert: Callable[[list], object] = ContactEvent.objects.bulk_create,
+) -> None:
     """`contact_event_add` for many entries in one insert: (contact, kind, data) each, by no
-    actor (the store's writes)."""
-    ContactEvent.objects.bulk_create(
+    actor (the store's writes). `insert` writes the list of new rows (commerce passes its
+    PostgreSQL one-statement insert)."""
+    insert(
         [
             ContactEvent(workspace_id=contact.workspace_id, contact=contact, kind=kind, data=data)
             for contact, kind, data in entries
