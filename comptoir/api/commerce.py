@@ -6,12 +6,16 @@ the same as before and nothing changed.
 """
 
 from ninja import Router, Status
+from pydantic import ValidationError
 
 from comptoir.api.auth import require
 from comptoir.api.commerce_schemas import (
     CartIn,
     CartOut,
     DraftOrderIn,
+    OrderBatchIn,
+    OrderBatchItemIn,
+    OrderBatchOut,
     OrderIn,
     OrderList,
     OrderOut,
@@ -23,6 +27,7 @@ from comptoir.api.commerce_schemas import (
     SubscriptionIn,
     SubscriptionList,
     SubscriptionOut,
+    batch_error_detail,
     cart_out,
     order_out,
     page_out,
@@ -67,6 +72,73 @@ def product_put(request, external_id: str, payload: ProductIn):
 def product_read(request, external_id: str):
     workspace = require(request, Action.VIEW)
     return product_out(selectors.product_get(workspace=workspace, external_id=external_id))
+
+
+@orders.post("/batch", response={200: OrderBatchOut})
+def order_batch(request, payload: OrderBatchIn):
+    """Create or update up to 1,000 orders at once (a shop's history), each by the rules of
+    `PUT /orders/{external_id}`. Every order gets its own result, in the batch's order:
+    `created`, `updated`, `unchanged` (the same body again) or `error` with the `code` and
+    `detail` the PUT would answer; a bad order fails alone. Sending the batch again changes
+    nothing. Each contact's figures are recomputed once for the batch."""
+    workspace = require(request, Action.EDIT)
+    if len(payload.orders) > services.BATCH_MAX:
+        raise services.batch_too_large()
+    results, sendable = {}, []
+    for index, raw in enumerate(payload.orders):
+        try:
+            order = OrderBatchItemIn.model_validate(raw)
+        except ValidationError as error:
+            external_id = raw.get("external_id") if isinstance(raw, dict) else None
+            results[index] = {
+                "index": index,
+                "external_id": external_id if isinstance(external_id, str) else None,
+                "status": "error",
+                "id": None,
+                "code": "validation_error",
+                "detail": batch_error_detail(error),
+            }
+            continue
+        data = order.model_dump()
+        sendable.append((index, data.pop("external_id"), data))
+    outcomes = services.orders_batch_upsert(
+        workspace=workspace, orders=[(external_id, data) for _i, external_id, data in sendable]
+    )
+    for (index, _external_id, _data), outcome in zip(sendable, outcomes, strict=True):
+        results[index] = {
+            "index": index,
+            "external_id": outcome.external_id,
+            "status": outcome.status,
+            "id": outcome.order_id,
+            "code": outcome.code or None,
+            "detail": outcome.detail or None,
+        }
+    ordered = [results[index] for index in range(len(payload.orders))]
+    counts = {status: 0 for status in ("created", "updated", "unchanged", "error")}
+    for result in ordered:
+        counts[result["status"]] += 1
+    return {
+        "results": ordered,
+        "created": counts["created"],
+        "updated": counts["updated"],
+        "unchanged": counts["unchanged"],
+        "errors": counts["error"],
+    }
+
+
+# `/orders/batch` is matched before `/orders/{external_id}`, so the order whose store id is
+# "batch" is written and read here, by the same views; documented, so that the schema lists
+# every method this path answers.
+@orders.put("/batch", response={200: OrderOut, 201: OrderOut})
+def order_put_batch_id(request, payload: OrderIn):
+    """`PUT /orders/{external_id}` for the order whose store id is `batch`."""
+    return order_put(request, "batch", payload)
+
+
+@orders.get("/batch", response=OrderOut)
+def order_read_batch_id(request):
+    """`GET /orders/{external_id}` for the order whose store id is `batch`."""
+    return order_read(request, "batch")
 
 
 @orders.put("/{external_id}", response={200: OrderOut, 201: OrderOut})

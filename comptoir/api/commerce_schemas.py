@@ -13,7 +13,7 @@ getter object, which cost more than the rest of the request's Python.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     StrictBool,
     WithJsonSchema,
 )
@@ -35,6 +36,7 @@ from comptoir.api.contact_schemas import (
 from comptoir.commerce.currencies import ISO_4217
 from comptoir.commerce.inputs import MAX_ITEMS, MAX_QUANTITY, MONEY_MAX
 from comptoir.commerce.models import EXTERNAL_ID_MAX
+from comptoir.commerce.services import BATCH_MAX
 from comptoir.core.input_types import PRINTABLE, JsonInt, money_input
 
 
@@ -201,6 +203,32 @@ class OrderIn(BaseModel):
     )
 
 
+class OrderBatchItemIn(OrderIn):
+    """One order of a batch: the PUT's body and the store's id of the order."""
+
+    external_id: str = Field(
+        max_length=200, json_schema_extra=EXTERNAL_ID, description="The store's order id."
+    )
+
+
+def _as_sent(value):
+    # Each order is validated apart (api/commerce.py), so that a bad one fails alone.
+    return value
+
+
+# An order of a batch, as sent: documented as OrderBatchItemIn, read as it comes.
+BatchOrder = Annotated[Any, PlainValidator(_as_sent, json_schema_input_type=OrderBatchItemIn)]
+
+
+class OrderBatchIn(BaseModel):
+    orders: list[BatchOrder] = Field(
+        min_length=1,
+        description="1 to 1,000 orders (more: 422 `too_many_orders`). Each one is validated "
+        "and stored on its own: a bad order is an `error` result, never the batch's failure.",
+        json_schema_extra={"maxItems": BATCH_MAX},
+    )
+
+
 class CartIn(BaseModel):
     email: OptionalEmail | None = None
     items: list[CartItemIn] = Field(
@@ -290,6 +318,26 @@ class OrderList(BaseModel):
     next_cursor: str | None
 
 
+class OrderBatchResult(BaseModel):
+    index: int = Field(description="The order's position in the batch, from 0.")
+    external_id: str | None = Field(description="The store's order id, as sent.")
+    status: Literal["created", "updated", "unchanged", "error"]
+    id: int | None = Field(description="The stored order's id; null for an error.")
+    code: str | None = Field(
+        description="For an error: the machine code a single PUT of this order would answer "
+        "(`invalid_money`, `validation_error`, `duplicate_in_batch`, …)."
+    )
+    detail: str | None = Field(description="For an error: why, in words.")
+
+
+class OrderBatchOut(BaseModel):
+    results: list[OrderBatchResult] = Field(description="One per order, in the batch's order.")
+    created: int
+    updated: int
+    unchanged: int
+    errors: int
+
+
 class ProductOut(BaseModel):
     id: int
     external_id: str
@@ -364,6 +412,14 @@ def _items_out(items) -> list[dict]:
         }
         for item in items
     ]
+
+
+def batch_error_detail(error) -> str:
+    """A pydantic ValidationError of one order of a batch, in one line."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or 'order'}: {problem['msg']}"
+        for problem in error.errors(include_url=False)
+    )
 
 
 def order_out(order) -> dict:

@@ -4,7 +4,7 @@ Each action that concerns a contact writes its `ContactEvent` in the same transa
 Validation happens before the first write, so a refused action changes nothing (rule 10).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -66,6 +66,22 @@ def contact_event_add(
     """Append one entry to the contact's timeline (C4); every app writes its events here."""
     return ContactEvent.objects.create(
         workspace_id=contact.workspace_id, contact=contact, kind=kind, actor=actor, data=data
+    )
+
+
+def contact_events_add(
+    entries: Iterable[tuple[Contact, str, dict]],
+    *,
+    insert: Callable[[list], object] = ContactEvent.objects.bulk_create,
+) -> None:
+    """`contact_event_add` for many entries in one insert: (contact, kind, data) each, by no
+    actor (the store's writes). `insert` writes the list of new rows (commerce passes its
+    PostgreSQL one-statement insert)."""
+    insert(
+        [
+            ContactEvent(workspace_id=contact.workspace_id, contact=contact, kind=kind, data=data)
+            for contact, kind, data in entries
+        ]
     )
 
 
@@ -850,6 +866,42 @@ def contact_for_store(
     contact.save()
     contact_event_add(contact, Kind.CREATED, actor, source=source)
     return contact, True
+
+
+def contacts_for_store(
+    *, workspace: Workspace, wanted: dict[str, tuple[str, str, dict]]
+) -> tuple[dict[str, Contact], set[str], dict[str, ServiceError]]:
+    """`contact_for_store` for many addresses at once (the order backfill): `wanted` maps
+    an address's key (`normalize.email_key`) to (email, source, details) for the contact to
+    create when the address is new. One locking read, one insert of the new contacts and
+    one of their "created" entries, whatever their number.
+
+    Returns the contacts by key, the keys created now, and the refusals by key (a new
+    contact `_contact_new` refuses: only the orders of that address fail). Same rules and
+    same caller duty as `contact_for_store` (inside a transaction retried on IntegrityError).
+    """
+    # Locked in id order, as every writer that locks several contacts does.
+    found = scoped(Contact, workspace).select_for_update().filter(email_key__in=list(wanted))
+    contacts = {contact.email_key: contact for contact in found.order_by("pk")}
+    new, refused = [], {}
+    for key, (email, source, details) in wanted.items():
+        if key in contacts:
+            continue
+        details = {field: value for field, value in details.items() if field in STORE_DETAIL_FIELDS}
+        try:
+            contact = _contact_new(workspace, source, by_staff=False, email=email, **details)
+        except ServiceError as error:
+            refused[key] = error
+            continue
+        contact.refresh_derived_fields()  # what save() does, which bulk_create skips
+        new.append(contact)
+    Contact.objects.bulk_create(new)
+    contact_events_add((contact, Kind.CREATED, {"source": contact.source}) for contact in new)
+    for contact in [*contacts.values(), *new]:
+        contact.workspace = workspace
+    created = {contact.email_key for contact in new}
+    contacts.update({contact.email_key: contact for contact in new})
+    return contacts, created, refused
 
 
 def contact_details_sync(
