@@ -66,6 +66,10 @@ SUMMARIES = {
     "store_connection_list": "List store connections",
     "store_connection_post": "Connect a store",
     "store_connection_delete": "Disconnect a store",
+    # The order batch (issue 15) and the order whose store id is "batch"
+    "order_batch": "Store up to 1,000 orders at once",
+    "order_put_batch_id": "Store the order whose store id is “batch”",
+    "order_read_batch_id": "Read the order whose store id is “batch”",
     # Imports
     "import_post": "Import a contact file",
     "import_get": "Follow an import",
