@@ -15,16 +15,12 @@ Target: Comptoir's rate ≥ 50 % of the raw blast, with and without DKIM; a free
 contacts under 5 s; flat worker memory.
 
     .venv/bin/python bench/campaign_send.py [--contacts 100000] [--label NAME]
-        [--profile 2000]   # also profile the pipeline in-process on that many messages
 
 Writes bench/results/campaign_send[-label]-<date>.json and .md.
 """
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
 import resource
 import smtplib
 import subprocess
@@ -198,40 +194,11 @@ def dkim_key(directory: Path) -> Path:
     return path
 
 
-def profile(workspace, port: int, messages: int) -> str:
-    """Where the pipeline's time goes, in-process, on `messages` messages."""
-    from django.test import override_settings
-
-    from comptoir.campaigns.models import Campaign
-    from comptoir.contacts.models import Contact
-    from comptoir.core import clock
-    from comptoir.mail import pipeline
-
-    pk, _elapsed, _count = freeze(workspace)
-    mailing = Campaign.objects.get(pk=pk).mailing
-    # Keep only `messages` of its deliveries queued.
-    keep = list(mailing.deliveries.order_by("pk").values_list("pk", flat=True)[:messages])
-    mailing.deliveries.exclude(pk__in=keep).update(status="canceled")
-    del Contact
-    profiler = cProfile.Profile()
-    with override_settings(
-        EMAIL_BACKEND="comptoir.mail.backends.SmtpBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port
-    ):
-        profiler.enable()
-        while pipeline.dispatch(now=clock.now()):
-            pass
-        profiler.disable()
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)
-    return out.getvalue()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--label")
-    parser.add_argument("--profile", type=int, default=0)
     args = parser.parse_args()
 
     fresh_database(args.database_url)
@@ -282,8 +249,6 @@ def main() -> None:
                 "sent": stats["sent"],
                 "worker_peak_rss_mb": round(rss_mb),
             }
-        if args.profile:
-            results["profile"] = profile(workspace, port, args.profile)
     messages, recipients = stop_sink(sink)
     results["sink_received"] = {"messages": messages, "recipients": recipients}
     mean_blast = sum(blasts) / len(blasts)
@@ -306,9 +271,6 @@ def main() -> None:
             f"| {run['raw_rate_per_s']:,}/s | {run['ratio_to_mean_raw']:.0%} "
             f"| {run['worker_peak_rss_mb']} MB |"
         )
-    if args.profile:
-        lines += ["", f"## Profile of the pipeline on {args.profile:,} messages", "", "```",
-                  results["profile"][:6000], "```"]  # fmt: skip
     path = common.write_results("campaign_send", results, "\n".join(lines), args.label)
     print("\n".join(lines))
     print(f"bench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
