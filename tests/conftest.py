@@ -9,6 +9,7 @@ from django.utils import translation
 from comptoir.core.models import User, Workspace
 from comptoir.core.roles import Role
 from comptoir.core.services import membership_invite, token_create, workspace_create
+from tests.mailserver import smtp_server  # noqa: F401 - a real SMTP server, for every test
 
 PASSWORD = "correct horse battery staple"
 _serial = itertools.count(1)

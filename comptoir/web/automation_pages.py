@@ -66,14 +66,13 @@ def _enabled_after(request, automation: Automation) -> bool:
     return request.POST.get("action") == "activate" or automation.enabled
 
 
-@require_POST
-@workspace_view()
-def abandoned_cart_save(request):
-    form = AbandonedCartForm(request.POST)
-    current = selectors.automation_read(workspace=request.workspace, kind=Kind.ABANDONED_CART)
+def _save(request, *, kind: str, form_class, configure, form_key: str, active: str, inactive: str):
+    """Save one automation's settings; "activate" switches it on, "save" keeps its state."""
+    form = form_class(request.POST)
+    current = selectors.automation_read(workspace=request.workspace, kind=kind)
     if form.is_valid():
         try:
-            automation = services.abandoned_cart_configure(
+            automation = configure(
                 workspace=request.workspace,
                 actor=request.user,
                 enabled=_enabled_after(request, current),
@@ -82,40 +81,37 @@ def abandoned_cart_save(request):
         except ServiceError as error:
             form.add_service_error(error)
         else:
-            messages.success(
-                request,
-                _("The abandoned-cart reminder is active.")
-                if automation.enabled
-                else _("Settings saved. The reminder is not active."),
-            )
+            messages.success(request, active if automation.enabled else inactive)
             return redirect("automations", slug=request.workspace.slug)
-    return _page(request, cart_form=form, status=422)
+    return _page(request, **{form_key: form}, status=422)
+
+
+@require_POST
+@workspace_view()
+def abandoned_cart_save(request):
+    return _save(
+        request,
+        kind=Kind.ABANDONED_CART,
+        form_class=AbandonedCartForm,
+        configure=services.abandoned_cart_configure,
+        form_key="cart_form",
+        active=_("The abandoned-cart reminder is active."),
+        inactive=_("Settings saved. The reminder is not active."),
+    )
 
 
 @require_POST
 @workspace_view()
 def welcome_save(request):
-    form = WelcomeForm(request.POST)
-    current = selectors.automation_read(workspace=request.workspace, kind=Kind.WELCOME)
-    if form.is_valid():
-        try:
-            automation = services.welcome_configure(
-                workspace=request.workspace,
-                actor=request.user,
-                enabled=_enabled_after(request, current),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(
-                request,
-                _("The welcome e-mail is active.")
-                if automation.enabled
-                else _("Settings saved. The welcome e-mail is not active."),
-            )
-            return redirect("automations", slug=request.workspace.slug)
-    return _page(request, welcome_form=form, status=422)
+    return _save(
+        request,
+        kind=Kind.WELCOME,
+        form_class=WelcomeForm,
+        configure=services.welcome_configure,
+        form_key="welcome_form",
+        active=_("The welcome e-mail is active."),
+        inactive=_("Settings saved. The welcome e-mail is not active."),
+    )
 
 
 def _kind(kind: str) -> str:

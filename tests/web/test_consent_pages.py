@@ -23,7 +23,6 @@ from comptoir.mail.services import delivery_send
 from tests.conftest import login
 from tests.contacts.helpers import events_of, make_contact
 from tests.html import unlabelled_fields
-from tests.mailserver import smtp_server  # noqa: F401 - the real SMTP server fixture
 from tests.web.directory_helpers import ENGLISH, FRENCH, text, url
 
 CONFIRMED = "The customer explicitly agreed to receive marketing e-mails"

@@ -16,7 +16,6 @@ from comptoir.mail.tracking import open_pixel_url
 from tests.conftest import login
 from tests.contacts.helpers import make_contact
 from tests.html import unlabelled_fields
-from tests.mailserver import smtp_server  # noqa: F401 - the real SMTP server fixture
 from tests.web.directory_helpers import ENGLISH, FRENCH, text
 
 OUTBOX = "comptoir.mail.backends.OutboxBackend"

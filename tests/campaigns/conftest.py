@@ -1,1 +1,0 @@
-from tests.mailserver import smtp_server  # noqa: F401 - the fixture, for every mail test
