@@ -235,9 +235,16 @@ def render_delivery(delivery: Delivery, content: Content) -> Rendered:
 
 class _Outcome:
     SENT = "sent"
+    SKIPPED = "skipped"
     RETRY = "retry"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    ALL = (SENT, SKIPPED, RETRY, FAILED, UNKNOWN)
+
+
+def _detail(error: Exception) -> str:
+    """What a delivery's `error` keeps of an exception."""
+    return f"{type(error).__name__}: {error}"[:2000]
 
 
 def _failure_outcome(error: Exception) -> str:
@@ -295,7 +302,7 @@ def _claim(queryset: QuerySet[Delivery], size: int, now: dt.datetime) -> list[De
 
 def send_batch(batch: list[Delivery], *, connection=None) -> dict[str, int]:
     """Send claimed deliveries over one connection; returns how many ended how."""
-    counts = {"sent": 0, "skipped": 0, "failed": 0, "retry": 0, "unknown": 0}
+    counts = dict.fromkeys(_Outcome.ALL, 0)
     if not batch:
         return counts
     token = batch[0].claim
@@ -380,12 +387,12 @@ def _mark(delivery: Delivery, status: str, **fields) -> None:
 def _send_one(delivery: Delivery, allowed: set[int], link: _Link) -> str:
     if delivery.kind == Delivery.Kind.MARKETING and delivery.contact_id not in allowed:
         _mark(delivery, Status.SKIPPED)
-        return "skipped"
+        return _Outcome.SKIPPED
     try:
         content = content_of(delivery)
         if content is None:
             _mark(delivery, Status.SKIPPED, error="nothing left to send")
-            return "skipped"
+            return _Outcome.SKIPPED
         rendered = render_delivery(delivery, content)
         message = build_message(
             workspace=delivery.contact.workspace,
@@ -397,7 +404,7 @@ def _send_one(delivery: Delivery, allowed: set[int], link: _Link) -> str:
         )
     except Exception as error:  # noqa: BLE001 - one broken message must not stop the batch
         logger.exception("delivery %s could not be rendered", delivery.pk)
-        _mark(delivery, Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        _mark(delivery, Status.FAILED, error=_detail(error))
         return _Outcome.FAILED
     try:
         link.open()
@@ -420,14 +427,14 @@ def _send_one(delivery: Delivery, allowed: set[int], link: _Link) -> str:
         if outcome == _Outcome.UNKNOWN:
             link.close()  # the next message needs a new connection
         status = Status.UNKNOWN if outcome == _Outcome.UNKNOWN else Status.FAILED
-        _mark(delivery, status, error=f"{type(error).__name__}: {error}"[:2000])
+        _mark(delivery, status, error=_detail(error))
         return outcome
     return _Outcome.SENT
 
 
 def _retry(delivery: Delivery, error: Exception) -> str:
     attempts = delivery.attempts + 1
-    detail = f"{type(error).__name__}: {error}"[:2000]
+    detail = _detail(error)
     if attempts >= MAX_ATTEMPTS:
         _mark(delivery, Status.FAILED, attempts=attempts, error=detail)
         return _Outcome.FAILED
