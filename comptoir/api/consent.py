@@ -18,6 +18,8 @@ router = Router(tags=["consent"])
 
 # What an integration may claim as the origin of a change; the other sources (unsubscribe
 # link, one-click, bounce, complaint, confirmation e-mail) are Comptoir's own to record.
+# "import" stays (an integration syncing another list says so) and obeys the import rule of
+# the consent service: it never re-subscribes a contact who unsubscribed here.
 ApiSource = Literal["api", "pos", "store", "dashboard", "import"]
 
 
@@ -63,7 +65,8 @@ class ConsentHistory(Schema):
 def consent_change(request, contact_id: int, payload: ConsentIn):
     """Subscribe (only with `explicit_consent_confirmed: true`, else 422
     `consent_not_confirmed`) or unsubscribe (always allowed). Repeating the current state
-    changes nothing and writes no ledger row."""
+    changes nothing and writes no ledger row, and so does subscribing with `source: import`
+    a contact who unsubscribed: a synced list never overrides the person's own choice."""
     workspace = require(request, Action.EDIT)
     contact = contact_get(workspace=workspace, contact_id=contact_id)
     token = request.auth

@@ -29,6 +29,24 @@ CUSTOMER_SOURCES = {
 }
 
 
+# A file from elsewhere is older news than a choice made here (X2): it never re-subscribes a
+# contact whose consent is one of these. The one definition: `import_may_subscribe` for the
+# services, `import_may_subscribe_sql` for the set-based import (transfer.import_merge).
+IMPORT_NEVER_RESUBSCRIBES = (Status.UNSUBSCRIBED,)
+
+
+def import_may_subscribe(consent: str) -> bool:
+    """Whether an import may subscribe a contact whose consent is `consent`."""
+    return consent not in IMPORT_NEVER_RESUBSCRIBES
+
+
+def import_may_subscribe_sql(column: str) -> str:
+    """`import_may_subscribe` as an SQL condition on `column`. Only our own status constants
+    are written in, never a value from a file."""
+    statuses = ", ".join(f"'{status}'" for status in IMPORT_NEVER_RESUBSCRIBES)
+    return f"{column} NOT IN ({statuses})"
+
+
 def address_hash(email: str) -> str:
     return hashlib.sha256(email_key(email).encode()).hexdigest()
 
@@ -82,7 +100,8 @@ def consent_subscribe(
 ) -> ConsentEvent | None:
     """Record that the customer agreed to marketing e-mail (K3: never without saying so).
 
-    Returns None when the contact was already subscribed: nothing new to prove.
+    Returns None when the contact was already subscribed: nothing new to prove; and when
+    a file (`source=import`) would re-subscribe a contact who unsubscribed here.
     """
     if not explicit_consent_confirmed:
         raise ServiceError(
@@ -96,7 +115,10 @@ def consent_subscribe(
             _("A contact without an e-mail address cannot subscribe to e-mails."),
             code="email_required",
         )
-    if _locked_state(contact) == Status.SUBSCRIBED:
+    state = _locked_state(contact)
+    if state == Status.SUBSCRIBED:
+        return None
+    if source == Source.IMPORT and not import_may_subscribe(state):
         return None
     suppressed = scoped(Suppression, contact.workspace).filter(
         email_hash=address_hash(contact.email)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from comptoir.consent.models import ConsentEvent, Suppression
+from comptoir.consent.services import import_may_subscribe_sql
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
 from comptoir.contacts.postgres import TRIGRAM_INDEX
 from comptoir.core.models import User, Workspace
@@ -560,10 +561,11 @@ class Merge:
                 f"""
                 INSERT INTO {self.changes}
                 SELECT u.contact_id, %s, %s, %s, %s FROM {existing}
-                WHERE u.consent_rank = 1 AND c.consent NOT IN (%s, %s)
+                WHERE u.consent_rank = 1 AND c.consent <> %s
+                  AND {import_may_subscribe_sql("c.consent")}
                   AND u.email_hash NOT IN ({self._suppressed()})
                 """,
-                [subscribed, imported, actor, self.actor_label, subscribed, unsubscribed],
+                [subscribed, imported, actor, self.actor_label, subscribed],
             )
         self._run(
             f"""

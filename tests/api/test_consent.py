@@ -64,3 +64,22 @@ def test_a_viewer_token_cannot_change_consent(workspace):
     response = viewer.post(f"/api/v1/contacts/{contact.pk}/consent", {"status": "unsubscribed"})
     assert response.status_code == 403
     assert viewer.get(f"/api/v1/contacts/{contact.pk}/consent-history").status_code == 200
+
+
+def test_an_import_source_never_resubscribes_a_contact_who_unsubscribed(workspace, api):
+    contact = make_contact(workspace, "zoe@example.com")
+    url = f"/api/v1/contacts/{contact.pk}/consent"
+    api.post(url, {"status": "subscribed", "explicit_consent_confirmed": True})
+    api.post(url, {"status": "unsubscribed"})
+
+    again = api.post(
+        url, {"status": "subscribed", "explicit_consent_confirmed": True, "source": "import"}
+    )
+
+    # The same rule as a file import: the call succeeds and changes nothing.
+    assert again.status_code == 200 and again.json()["consent"] == "unsubscribed"
+    history = api.get(f"/api/v1/contacts/{contact.pk}/consent-history").json()["items"]
+    assert [(h["status"], h["source"]) for h in history] == [
+        ("subscribed", "api"),
+        ("unsubscribed", "api"),
+    ]

@@ -148,3 +148,22 @@ def test_marketing_recipients_checks_consent_suppression_and_workspace(workspace
     suppression_add(workspace=workspace, email="gone@example.com", reason="manual")
     ids = [yes.pk, no.pk, gone.pk, elsewhere.pk]
     assert list(marketing_recipients(workspace, ids).values_list("pk", flat=True)) == [yes.pk]
+
+
+def test_an_import_never_resubscribes_a_contact_who_unsubscribed_here(workspace, owner):
+    contact = make_contact(workspace, "zoe@example.com")
+    consent_subscribe(contact=contact, source="dashboard", explicit_consent_confirmed=True)
+    consent_withdraw(contact=contact, source="unsubscribe_link")
+
+    imported = consent_subscribe(
+        contact=contact, source="import", explicit_consent_confirmed=True, actor=owner
+    )
+
+    assert imported is None
+    contact.refresh_from_db()
+    assert contact.consent == "unsubscribed"
+    assert ledger(contact) == [("subscribed", "dashboard"), ("unsubscribed", "unsubscribe_link")]
+    # The person asking again in person still can.
+    consent_subscribe(contact=contact, source="signup_page", explicit_consent_confirmed=True)
+    contact.refresh_from_db()
+    assert contact.consent == "subscribed"

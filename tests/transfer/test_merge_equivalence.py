@@ -104,11 +104,10 @@ def import_row_by_row(workspace, actor, file: str):
         elif row["state"] == "unsubscribed":
             consent_withdraw(contact=person, source="import", actor=actor)
         elif row["state"] == "subscribed":
-            person.refresh_from_db()
-            if person.consent != "unsubscribed":  # the one rule stricter than the service
-                consent_subscribe(
-                    contact=person, source="import", explicit_consent_confirmed=True, actor=actor
-                )
+            # The service itself keeps an unsubscribed contact out (import_may_subscribe).
+            consent_subscribe(
+                contact=person, source="import", explicit_consent_confirmed=True, actor=actor
+            )
 
 
 def snapshot(workspace) -> dict:
