@@ -9,7 +9,6 @@ from django.db.models.functions import TruncDate
 
 from comptoir.automations.models import Automation, ScheduledSend
 from comptoir.commerce.models import Cart, Order
-from comptoir.commerce.services import COUNTED
 from comptoir.core import clock
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
@@ -60,7 +59,7 @@ def recovered_orders(*, automation: Automation):
         match |= Q(coupon_code__iexact=automation.coupon_code) & Q(
             placed_at__gte=automation.activated_at
         )
-    return scoped(Order, automation.workspace).filter(COUNTED).filter(match)
+    return scoped(Order, automation.workspace).filter(Order.counted_q()).filter(match)
 
 
 def automation_stats(*, automation: Automation) -> dict:

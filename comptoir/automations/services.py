@@ -265,8 +265,7 @@ def order_written(*, order_id: int) -> None:
         ScheduledSend.objects.filter(contact=order.contact, cart__isnull=False).filter(carts),
         reason="cart converted",
     )
-    counted = not order.is_draft and order.status != Order.Status.CANCELED
-    if counted and order.contact.order_count == 1:
+    if order.counted and order.contact.order_count == 1:
         _welcome(order.contact, Automation.Trigger.FIRST_ORDER, since=order.placed_at)
 
 

@@ -9,7 +9,6 @@ from django.http import Http404
 
 from comptoir.campaigns.models import Campaign
 from comptoir.commerce.models import Order
-from comptoir.commerce.services import COUNTED
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.selectors import Sha256Hex, marketing_recipients
 from comptoir.contacts.models import Contact
@@ -151,7 +150,7 @@ def coupon_orders(*, campaign: Campaign) -> QuerySet[Order]:
     if not campaign.coupon_code or campaign.started_at is None:
         return Order.objects.none()
     return scoped(Order, campaign.workspace).filter(
-        COUNTED,
+        Order.counted_q(),
         coupon_code__iexact=campaign.coupon_code,
         placed_at__gte=campaign.started_at,
         placed_at__lt=campaign.started_at + COUPON_WINDOW,

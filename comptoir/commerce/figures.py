@@ -30,15 +30,16 @@ def _sql() -> str:
     orders, carts = quote(Order._meta.db_table), quote(Cart._meta.db_table)
     # Canceled orders and drafts do not count (C3, C5); refunds are not subtracted: the
     # original `total` (shipping, tax and discount included) is summed.
-    # Only table names (from the models) are formatted in; every value is a parameter.
+    # Only table names and the counted rule (Order.counted_sql) are formatted in; every
+    # value is a parameter.
     template = (
         "SELECT COUNT(o.id), SUM(o.total), MIN(o.placed_at), MAX(o.placed_at), "
         "(SELECT COUNT(*) FROM {carts} c WHERE c.workspace_id = %s AND c.contact_id = %s "
         "AND c.converted_at IS NULL) "
         "FROM {orders} o WHERE o.workspace_id = %s AND o.contact_id = %s "
-        "AND o.is_draft = %s AND o.status <> %s"
+        "AND {counted}"
     )
-    return template.format(carts=carts, orders=orders)
+    return template.format(carts=carts, orders=orders, counted=Order.counted_sql("o"))
 
 
 def _instant(value) -> dt.datetime | None:
@@ -55,7 +56,7 @@ def order_figures(contact: Contact) -> Figures:
     with connection.cursor() as cursor:
         cursor.execute(
             _sql(),
-            [workspace_id, contact_id, workspace_id, contact_id, False, Order.Status.CANCELED],
+            [workspace_id, contact_id, workspace_id, contact_id],
         )
         count, spent, first, last, open_carts = cursor.fetchone()
     return Figures(

@@ -161,10 +161,30 @@ class Order(WorkspaceScoped):
     def __str__(self) -> str:
         return self.number or self.external_id
 
+    # C3, C5: an order counts in the customer's figures unless it is a draft or has one of
+    # these statuses. The one definition: `counted`, `counted_q` (the ORM) and `counted_sql`
+    # (the hand-written statements of figures.py and postgres.py) are all built from it.
+    UNCOUNTED_STATUSES = (Status.CANCELED,)
+
     @property
     def counted(self) -> bool:
         """Whether the order counts in the customer's figures (C3, C5)."""
-        return not self.is_draft and self.status != self.Status.CANCELED
+        return not self.is_draft and self.status not in self.UNCOUNTED_STATUSES
+
+    @classmethod
+    def counted_q(cls, prefix: str = "") -> Q:
+        """The orders that count, as a filter (`prefix` for a relation, e.g. "orders__")."""
+        return Q(**{f"{prefix}is_draft": False}) & ~Q(
+            **{f"{prefix}status__in": cls.UNCOUNTED_STATUSES}
+        )
+
+    @classmethod
+    def counted_sql(cls, alias: str = "") -> str:
+        """The orders that count, as an SQL condition on the order table (`alias` if it has
+        one). Only our own status constants are written in."""
+        column = f"{alias}." if alias else ""
+        statuses = ", ".join(f"'{status}'" for status in cls.UNCOUNTED_STATUSES)
+        return f"NOT {column}is_draft AND {column}status NOT IN ({statuses})"
 
 
 class OrderItem(models.Model):

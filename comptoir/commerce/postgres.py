@@ -70,7 +70,7 @@ WITH new_order AS (
 ), counted AS (
     SELECT total, placed_at FROM {order}
     WHERE workspace_id = %(workspace)s AND contact_id = %(contact)s
-        AND NOT is_draft AND status <> %(canceled)s
+        AND {counted}
     UNION ALL
     SELECT %(total)s::numeric, %(placed_at)s::timestamptz WHERE %(counts)s
 ), figures AS (
@@ -100,7 +100,14 @@ SELECT new_order.id, (SELECT array_agg(id ORDER BY position) FROM new_lines),
 FROM new_order, figures f
 """
     return template.format(
-        order=order, item=item, event=event, contact=contact, cart=cart, names=names, values=values
+        order=order,
+        item=item,
+        event=event,
+        contact=contact,
+        cart=cart,
+        names=names,
+        values=values,
+        counted=Order.counted_sql(),
     )
 
 
@@ -126,7 +133,6 @@ def order_insert(order: Order, lines: list[OrderItem], contact: Contact, event: 
         "kind": kind,
         "data": event_data,
         "now": now,
-        "canceled": Order.Status.CANCELED,
         "total": order.total,
         "placed_at": order.placed_at,
         "counts": order.counted,
@@ -173,7 +179,7 @@ WITH figures AS (
         max(o.placed_at) AS last_order_at, min(o.placed_at) AS customer_since,
         CASE WHEN count(o.id) > 0 THEN %(customer)s ELSE %(prospect)s END AS type
     FROM {contact} c LEFT JOIN {order} o ON o.workspace_id = c.workspace_id
-        AND o.contact_id = c.id AND NOT o.is_draft AND o.status <> %(canceled)s
+        AND o.contact_id = c.id AND {counted}
     WHERE c.workspace_id = %(workspace)s AND c.id = ANY(%(ids)s)
     GROUP BY c.id
 )
@@ -188,7 +194,7 @@ WHERE c.workspace_id = %(workspace)s AND c.id = f.id
         f.customer_since, f.type)
 RETURNING c.id, f.order_count, f.total_spent, f.last_order_at, f.customer_since
 """
-    return template.format(order=order, contact=contact)
+    return template.format(order=order, contact=contact, counted=Order.counted_sql("o"))
 
 
 def figures_refresh(contacts: list[Contact]) -> None:
@@ -201,7 +207,6 @@ def figures_refresh(contacts: list[Contact]) -> None:
         "workspace": contacts[0].workspace_id,
         "ids": [contact.pk for contact in contacts],
         "now": now,
-        "canceled": Order.Status.CANCELED,
         "customer": Contact.Type.CUSTOMER,
         "prospect": Contact.Type.PROSPECT,
         "total_spent_max": TOTAL_SPENT_MAX,

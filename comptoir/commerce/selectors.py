@@ -53,8 +53,8 @@ def contact_order_get(*, workspace: Workspace, contact: Contact, order_id: int) 
 
 def contact_last_order(*, workspace: Workspace, contact: Contact) -> Order | None:
     """The latest order that counts, for the profile's "last order value" (C5)."""
-    counted = scoped(Order, workspace).filter(contact=contact, is_draft=False)
-    return counted.exclude(status=Order.Status.CANCELED).order_by("-placed_at", "-id").first()
+    counted = scoped(Order, workspace).filter(Order.counted_q(), contact=contact)
+    return counted.order_by("-placed_at", "-id").first()
 
 
 def contact_subscriptions(*, workspace: Workspace, contact: Contact) -> QuerySet[Subscription]:

@@ -60,7 +60,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 ATTEMPTS = 5
 # Orders that make a customer and count in the figures (C3, C5).
-COUNTED = Q(is_draft=False) & ~Q(status=Order.Status.CANCELED)
+COUNTED = Order.counted_q()
 
 
 @dataclass(frozen=True)
