@@ -5,6 +5,7 @@ from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from comptoir.core.pagination import InvalidCursor
 from comptoir.core.services import ServiceError
 
 
@@ -33,6 +34,10 @@ def install(api) -> None:
     @api.exception_handler(ServiceError)
     def on_service_error(request, exc: ServiceError):
         return respond(request, exc.status, exc.code, exc.message)
+
+    @api.exception_handler(InvalidCursor)
+    def on_invalid_cursor(request, exc: InvalidCursor):
+        return respond(request, 422, "invalid_cursor", str(exc))
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request, exc):

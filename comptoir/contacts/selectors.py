@@ -30,6 +30,7 @@ from comptoir.contacts.models import (
 )
 from comptoir.core.input_types import FilterInstant, Flag, money_input
 from comptoir.core.models import Workspace
+from comptoir.core.pagination import PageRequest, paginate
 from comptoir.core.scoping import get_scoped, scoped
 from comptoir.core.services import ServiceError
 
@@ -307,11 +308,10 @@ def contact_list_page(
     limit: int = 50,
     cursor: str | None = None,
 ):
-    """One keyset page of the list: `Page(items, next_cursor)`."""
-    from comptoir.api.pagination import PageParams, paginate
-
+    """One keyset page of the list: `Page(items, next_cursor)`; InvalidCursor for a cursor
+    the list did not issue."""
     queryset, ordering = contacts_sorted(workspace=workspace, filter=filter)
-    return paginate(queryset, PageParams(limit=limit, cursor=cursor), ordering)
+    return paginate(queryset, PageRequest(limit=limit, cursor=cursor), ordering)
 
 
 def contact_get(*, workspace: Workspace, contact_id: int) -> Contact:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from comptoir.api.errors import ApiError
 from comptoir.contacts.models import Contact, Note, Segment
 from comptoir.contacts.selectors import (
     BUILTIN_SEGMENTS,
@@ -25,6 +24,7 @@ from comptoir.contacts.selectors import (
     tag_counts,
 )
 from comptoir.core.models import Workspace
+from comptoir.core.pagination import InvalidCursor
 from comptoir.core.scoping import scoped
 
 PAGE_SIZE = 50
@@ -48,7 +48,7 @@ def list_page(*, workspace: Workspace, filter: ContactFilter, cursor: str | None
     stale = False
     try:
         page = contact_list_page(workspace=workspace, filter=filter, limit=PAGE_SIZE, cursor=cursor)
-    except ApiError:
+    except InvalidCursor:
         stale = True
         page = contact_list_page(workspace=workspace, filter=filter, limit=PAGE_SIZE)
     count = contacts_filter(workspace=workspace, filter=filter).count()
