@@ -1,23 +1,31 @@
 """Reads of campaigns: the audience before sending, and the results after (E2, E5, T1, T2)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncHour
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from comptoir.campaigns.models import Campaign
-from comptoir.commerce.models import Order
+from comptoir.commerce.models import Order, Product
+from comptoir.commerce.selectors import products_for_sale
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.selectors import Sha256Hex, marketing_recipients
 from comptoir.contacts.models import Contact
-from comptoir.contacts.selectors import contacts_in_segments, segments_condition
+from comptoir.contacts.selectors import (
+    contacts_in_segments,
+    segments_condition,
+    segments_with_counts,
+)
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import get_scoped, scoped
 from comptoir.core.services import ServiceError
 from comptoir.mail import rendering
 from comptoir.mail.models import Delivery, DeliveryClick
+from comptoir.mail.rendering import Rendered, render_preview
 
 # T2: an order with the campaign's coupon counts for it this long after the send started.
 COUPON_WINDOW = dt.timedelta(days=30)
@@ -218,3 +226,106 @@ def campaign_hourly(*, campaign: Campaign) -> list[dict]:
             if hour in hours:
                 hours[hour][key] = row["n"]
     return [{"hour": hour, **values} for hour, values in hours.items()]
+
+
+# ---------------------------------------------------------------------------
+# The campaign pages' reads, combining the selectors above: list rows with their headline
+# figures, the composer's choices and the preview (the chart's geometry is web's).
+
+
+# The product picker lists a small shop's catalogue, not a warehouse's.
+CATALOGUE_SHOWN = 200
+# Why contacts of the audience get nothing now, in the order the audience box lists them.
+LEFT_OUT = (
+    ("unsubscribed", _("unsubscribed")),
+    ("never_subscribed", _("never subscribed")),
+    ("pending", _("waiting for double opt-in confirmation")),
+    ("suppressed", _("bounced, complained or erased")),
+    ("no_email", _("no e-mail address")),
+)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+@dataclass
+class CampaignRow:
+    campaign: Campaign
+    stats: dict
+    open_rate: Decimal | None
+    click_rate: Decimal | None
+
+
+def campaign_rows(campaigns) -> list[CampaignRow]:
+    rows = []
+    for campaign in campaigns:
+        stats = campaign_stats(campaign=campaign)
+        rows.append(
+            CampaignRow(
+                campaign=campaign,
+                stats=stats,
+                open_rate=percent(stats["opened"], stats["sent"]),
+                click_rate=percent(stats["clicked"], stats["sent"]),
+            )
+        )
+    return rows
+
+
+def segment_choices(*, workspace: Workspace) -> list[tuple[str, str]]:
+    """Built-in segments first, then the saved ones, each with its live count."""
+    builtins, saved = segments_with_counts(workspace=workspace)
+    return [(row.id, f"{row.name} ({row.count})") for row in [*builtins, *saved]]
+
+
+def catalogue(*, workspace: Workspace) -> list[Product]:
+    return list(products_for_sale(workspace=workspace)[:CATALOGUE_SHOWN])
+
+
+@dataclass
+class Audience:
+    recipients: int
+    total: int
+    left_out: list[tuple[str, int]]
+
+
+def audience(*, workspace: Workspace, segment_ids: list[str]) -> Audience | None:
+    """E2: who would receive it now and who is left out, or None before segments are chosen
+    (or when one no longer exists: the form says so)."""
+    if not segment_ids:
+        return None
+    try:
+        counts = audience_breakdown(workspace=workspace, segment_ids=segment_ids)
+    except (Http404, ServiceError):  # a deleted or cyclic segment: nothing to count
+        return None
+    left_out = [(label, counts[key]) for key, label in LEFT_OUT if counts[key]]
+    return Audience(recipients=counts["recipients"], total=counts["total"], left_out=left_out)
+
+
+@dataclass
+class Preview:
+    contact: Contact
+    rendered: Rendered | None
+    error: str | None = None
+
+
+def preview(*, campaign: Campaign) -> Preview:
+    """The message as a real person of the audience would get it (E1); the unsubscribe
+    link leads nowhere, since nobody is unsubscribed from a preview."""
+    contact = sample_contact(campaign=campaign)
+    try:
+        rendered = render_preview(
+            workspace=campaign.workspace,
+            contact=contact,
+            subject=campaign.subject,
+            body_markdown=campaign.body_markdown,
+            preheader=campaign.preheader,
+        )
+    except Exception as error:  # noqa: BLE001 - a preview never takes the composer down
+        return Preview(contact=contact, rendered=None, error=str(error))
+    return Preview(contact=contact, rendered=rendered)
+
+
+# The chart: one group of two bars (opens, clicks) per hour, in an SVG of this size.

@@ -15,7 +15,7 @@ from comptoir.collect.events import (
     signup_confirmed_event,
 )
 from comptoir.collect.models import Signup, SignupSettings, new_token
-from comptoir.consent.models import ConsentEvent
+from comptoir.consent.models import CUSTOMER_LABEL, ConsentEvent
 from comptoir.consent.services import consent_pending, consent_subscribe
 from comptoir.contacts import normalize
 from comptoir.contacts.models import Contact
@@ -178,7 +178,7 @@ def signup_submit(
         status = Signup.Status.PENDING
     else:
         consent_subscribe(
-            contact=contact, explicit_consent_confirmed=True, actor_label="customer", **proof
+            contact=contact, explicit_consent_confirmed=True, actor_label=CUSTOMER_LABEL, **proof
         )
         status = Signup.Status.SUBSCRIBED
     signup = Signup.objects.create(
@@ -217,7 +217,7 @@ def signup_confirm(*, signup: Signup, visitor: Visitor) -> bool:
         contact=contact,
         source=ConsentEvent.Source.DOUBLE_OPT_IN,
         explicit_consent_confirmed=True,
-        actor_label="customer",
+        actor_label=CUSTOMER_LABEL,
         wording=pending.wording if pending else "",
         ip=visitor.ip,
         user_agent=visitor.user_agent,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 
 from comptoir.consent import services
-from comptoir.consent.models import ConsentEvent
+from comptoir.consent.models import CUSTOMER_LABEL, ConsentEvent
 from comptoir.contacts.models import Contact
 from comptoir.core.fakedata import CONSENTS
 from comptoir.core.models import User, Workspace
@@ -47,7 +47,7 @@ STAFF_SOURCES = {Contact.Source.POS: Source.POS, Contact.Source.MANUAL: Source.D
 def _as_customer(rng: random.Random) -> dict:
     """Where the customer acted themselves: an address of the documentation ranges."""
     return {
-        "actor_label": "customer",
+        "actor_label": CUSTOMER_LABEL,
         "ip": f"198.51.100.{rng.randrange(1, 255)}",
         "user_agent": rng.choice(BROWSERS),
     }
@@ -66,7 +66,7 @@ def _subscribe(contact: Contact, shop: str, staff: list[User], rng: random.Rando
     elif origin == Contact.Source.API:
         how = {"source": Source.API, "actor_label": "API token Caisse"}
     else:  # an order: the box ticked at the online checkout
-        how = {"source": Source.STORE, "wording": CHECKOUT_WORDING, "actor_label": "customer"}
+        how = {"source": Source.STORE, "wording": CHECKOUT_WORDING, "actor_label": CUSTOMER_LABEL}
     if "wording" in how:
         how["wording"] = how["wording"].format(shop=shop)
     services.consent_subscribe(contact=contact, explicit_consent_confirmed=True, **how)

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.core.models import WorkspaceScoped
 
+# The actor label of a change the person made themselves (a sign-up, a confirmation, an
+# unsubscribe link): the dashboard shows it as "The customer".
+CUSTOMER_LABEL = "customer"
+
 
 class ConsentEvent(WorkspaceScoped):
     class Status(models.TextChoices):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from comptoir.consent.models import ConsentEvent, Suppression
+from comptoir.consent.models import CUSTOMER_LABEL, ConsentEvent, Suppression
 from comptoir.contacts.models import Contact
 from comptoir.contacts.normalize import email_key
 from comptoir.contacts.services import contact_event_add, contact_lock
@@ -155,7 +155,7 @@ def consent_pending(
         status=Status.PENDING,
         source=source,
         actor=None,
-        actor_label="customer",
+        actor_label=CUSTOMER_LABEL,
         wording=wording,
         ip=ip,
         user_agent=user_agent,

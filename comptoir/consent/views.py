@@ -7,7 +7,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from comptoir.consent.models import ConsentEvent
+from comptoir.consent.models import CUSTOMER_LABEL, ConsentEvent
 from comptoir.consent.services import consent_withdraw
 from comptoir.consent.tokens import read_unsubscribe_token
 from comptoir.contacts.models import Contact
@@ -41,7 +41,7 @@ def unsubscribe(request, token: str):
                 source=ConsentEvent.Source.ONE_CLICK
                 if one_click
                 else ConsentEvent.Source.UNSUBSCRIBE_LINK,
-                actor_label="customer",
+                actor_label=CUSTOMER_LABEL,
                 ip=_client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )

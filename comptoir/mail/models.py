@@ -53,6 +53,11 @@ class Mailing(WorkspaceScoped):
         return f"{self.origin}: {self.subject}"
 
 
+# The header that carries a delivery's id in its e-mail: tells a contact's message from a
+# staff e-mail in the outbox, and lets the preview drop the delivery's own open pixel.
+DELIVERY_HEADER = "X-Comptoir-Delivery"
+
+
 class Delivery(WorkspaceScoped):
     """One e-mail to one contact: what was sent, and what the contact did with it (T1).
 

@@ -39,7 +39,7 @@ from comptoir.core import clock, leases
 from comptoir.core.models import Workspace
 from comptoir.mail import events, tracking
 from comptoir.mail.bounces import METADATA_KEY, esp_reference
-from comptoir.mail.models import Delivery, Mailing
+from comptoir.mail.models import DELIVERY_HEADER, Delivery, Mailing
 from comptoir.mail.rendering import Rendered, render_message
 
 logger = logging.getLogger("comptoir.mail")
@@ -192,7 +192,7 @@ def build_message(
     domain = parseaddr(from_email)[1].rpartition("@")[2] or "comptoir.invalid"
     headers = {"Message-ID": make_msgid(domain=domain)}
     if delivery_id is not None:
-        headers["X-Comptoir-Delivery"] = str(delivery_id)
+        headers[DELIVERY_HEADER] = str(delivery_id)
     else:
         headers["X-Comptoir-Test"] = "1"
     if unsubscribe:

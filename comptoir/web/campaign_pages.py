@@ -13,26 +13,26 @@ from django.views.decorators.http import require_POST
 
 from comptoir.campaigns import selectors, services
 from comptoir.campaigns.models import Campaign
+from comptoir.campaigns.selectors import (
+    audience,
+    campaign_rows,
+    catalogue,
+    preview,
+    segment_choices,
+)
 from comptoir.campaigns.services import MAX_BODY
 from comptoir.core import clock
 from comptoir.core.csp import allow_inline_styles
 from comptoir.core.roles import Action
 from comptoir.core.services import ServiceError
 from comptoir.web.access import can, workspace_view
+from comptoir.web.campaign_chart import hourly_chart
 from comptoir.web.campaign_forms import (
     FALLBACK_EXAMPLE,
     PERSONAL_TAGS,
     CampaignForm,
     ScheduleForm,
     TestSendForm,
-)
-from comptoir.web.campaign_reads import (
-    audience,
-    campaign_rows,
-    catalogue,
-    hourly_chart,
-    preview,
-    segment_choices,
 )
 
 PAGE_SIZE = 25

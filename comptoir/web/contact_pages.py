@@ -9,15 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.commerce.selectors import contact_commerce
+from comptoir.consent.selectors import consent_card
 from comptoir.contacts import services
 from comptoir.contacts.models import Note
 from comptoir.contacts.phones import contact_title, phone_shown, workspace_region
-from comptoir.contacts.selectors import contact_get, note_get
+from comptoir.contacts.selectors import contact_get, note_get, profile
 from comptoir.core.roles import Action
 from comptoir.core.services import ServiceError
 from comptoir.web.access import can, workspace_view
 from comptoir.web.consent_forms import ConsentSubscribeForm, ContactEmailForm
-from comptoir.web.consent_reads import consent_card
 from comptoir.web.directory_forms import (
     AddressForm,
     ContactCreateForm,
@@ -26,8 +27,6 @@ from comptoir.web.directory_forms import (
     NoteForm,
     TagAddForm,
 )
-from comptoir.web.directory_reads import profile
-from comptoir.web.order_reads import contact_commerce
 from comptoir.web.timeline import timeline
 
 DETAIL_KEYS = ("email", "phone", "first_name", "last_name", "company", "language", "has_account")

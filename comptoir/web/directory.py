@@ -15,17 +15,17 @@ from django.views.decorators.http import require_POST
 from comptoir.consent.services import contacts_unsubscribe
 from comptoir.contacts import services
 from comptoir.contacts.models import Segment
-from comptoir.contacts.selectors import DEFAULT_SORT
-from comptoir.core.services import ServiceError
-from comptoir.web.access import workspace_view
-from comptoir.web.directory_forms import BulkForm, ContactFilterForm
-from comptoir.web.directory_reads import (
+from comptoir.contacts.selectors import (
+    DEFAULT_SORT,
     contacts_named,
     list_page,
     saved_segments,
     static_groups,
     tag_names,
 )
+from comptoir.core.services import ServiceError
+from comptoir.web.access import workspace_view
+from comptoir.web.directory_forms import BulkForm, ContactFilterForm
 
 # Keys of the URL that page through a list rather than say which contacts it holds.
 PAGING_KEYS = ("cursor", "prev")

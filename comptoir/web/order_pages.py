@@ -8,13 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comptoir.commerce import services
-from comptoir.commerce.selectors import contact_order_get, products_for_sale
+from comptoir.commerce.selectors import contact_order_get, contact_order_page, products_for_sale
 from comptoir.contacts.selectors import contact_get
 from comptoir.core.roles import Action
 from comptoir.core.services import ServiceError
 from comptoir.web.access import workspace_view
 from comptoir.web.order_forms import draft_forms
-from comptoir.web.order_reads import contact_order_page
 
 # A draft's product list is a <select>: a small shop's catalogue, not a warehouse's.
 CATALOGUE_SHOWN = 1000

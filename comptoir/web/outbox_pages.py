@@ -8,13 +8,13 @@ from django.shortcuts import render
 from comptoir.core.csp import allow_inline_styles
 from comptoir.core.roles import Action
 from comptoir.mail.backends import decoded_header
-from comptoir.web.access import workspace_view
-from comptoir.web.outbox_reads import (
+from comptoir.mail.selectors import (
     mail_route,
     outbox_in_use,
     outbox_message_open,
     outbox_messages,
 )
+from comptoir.web.access import workspace_view
 
 PAGE_SIZE = 50
 

@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 
 from comptoir.contacts import services
 from comptoir.contacts.models import Segment
-from comptoir.contacts.selectors import contacts_filter
+from comptoir.contacts.selectors import contacts_filter, segments_with_counts
 from comptoir.core.roles import Action
 from comptoir.core.scoping import get_scoped
 from comptoir.core.services import ServiceError
 from comptoir.web.access import workspace_view
 from comptoir.web.directory import filter_form, filters_only
 from comptoir.web.directory_forms import SegmentNameForm
-from comptoir.web.directory_reads import segments_with_counts
 
 
 @workspace_view()

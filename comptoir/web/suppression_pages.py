@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.consent.models import Suppression
+from comptoir.consent.selectors import suppressions
 from comptoir.consent.services import suppression_add
 from comptoir.core.services import ServiceError
 from comptoir.web.access import workspace_view
 from comptoir.web.consent_forms import SuppressionAddForm
-from comptoir.web.consent_reads import suppressions
 
 PAGE_SIZE = 100
 

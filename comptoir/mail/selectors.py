@@ -6,8 +6,7 @@ sends. A workspace sees
 - staff e-mails (invitations, password links) addressed to the person looking, or to a
   member of this workspace only who never logged in (an invitation not yet accepted).
   Anyone else's password link stays hidden: an admin who could read the reset link of a
-  colleague, or of a member of another workspace, could take over that account.
-"""
+  colleague, or of a member of another workspace, could take over that account."""
 
 import email
 import email.policy
@@ -22,11 +21,13 @@ from django.utils.module_loading import import_string
 
 from comptoir.core.models import Membership, User, Workspace
 from comptoir.core.scoping import scoped
-from comptoir.mail.models import Delivery, OutboxMessage
+from comptoir.mail.models import DELIVERY_HEADER, Delivery, OutboxMessage
 from comptoir.mail.tracking import open_pixel_url
 
+# ---------------------------------------------------------------------------
+
+
 OUTBOX_BACKEND = "comptoir.mail.backends.OutboxBackend"
-DELIVERY_HEADER = "X-Comptoir-Delivery"
 SHOWN_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "List-Unsubscribe")
 
 
