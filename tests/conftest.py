@@ -114,3 +114,10 @@ def login(user: User, *, language: str | None = "en") -> Client:
 def api(workspace) -> ApiClient:
     """An admin token of `workspace`."""
     return api_client_for(workspace)
+
+
+@pytest.fixture
+def tasks_at_once(settings):
+    """Jobs run as they are enqueued, for a test that follows one to its effect (the e-mail
+    a staff member receives) without a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -29,6 +29,7 @@ from comptoir.core import clock
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
+from comptoir.core.tasks import enqueue_on_commit
 from comptoir.mail import pipeline, templating
 from comptoir.mail.models import Delivery
 
@@ -466,7 +467,7 @@ def automation_test_send(*, automation: Automation, cart: Cart, email: str, acto
             code="nothing_to_send",
         )
     logger.info("test of automation %s sent to %s by %s", automation.pk, email, actor)
-    transaction.on_commit(lambda: automation_test_task.enqueue(automation.pk, cart.pk, email))
+    enqueue_on_commit(automation_test_task, automation.pk, cart.pk, email)
 
 
 @task()

@@ -21,6 +21,7 @@ from comptoir.contacts.selectors import segment_get
 from comptoir.core import clock
 from comptoir.core.models import User, Workspace
 from comptoir.core.services import ServiceError
+from comptoir.core.tasks import enqueue_on_commit
 from comptoir.mail import pipeline
 from comptoir.mail.models import Mailing
 from comptoir.mail.rendering import template_errors
@@ -267,7 +268,7 @@ def campaign_test_send(*, campaign: Campaign, emails: list[str], actor: User | N
         preheader=campaign.preheader,
         body=campaign.body_markdown,
     )
-    transaction.on_commit(lambda: campaign_test_task.enqueue(campaign.pk, cleaned))
+    enqueue_on_commit(campaign_test_task, campaign.pk, cleaned)
     return cleaned
 
 

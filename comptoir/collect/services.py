@@ -3,13 +3,17 @@ contact-form messages. Each public submission is one transaction: nothing is hal
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from comptoir.automations.services import welcome_on_signup
 from comptoir.collect.events import (
+    Kind,
     contact_message_event,
     signed_up_event,
     signup_confirmed_event,
@@ -18,11 +22,12 @@ from comptoir.collect.models import Signup, SignupSettings, new_token
 from comptoir.consent.models import CUSTOMER_LABEL, ConsentEvent
 from comptoir.consent.services import consent_pending, consent_subscribe
 from comptoir.contacts import normalize
-from comptoir.contacts.models import Contact
+from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.contacts.services import contact_create, contact_tags_add, contact_update
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
+from comptoir.core.tasks import enqueue_on_commit
 
 SETTINGS_FIELDS = (
     "consent_wording",
@@ -272,9 +277,7 @@ def contact_message_submit(
     event = contact_message_event(
         contact=contact, name=normalize.clean_line(name), phone=phone, message=message
     )
-    from comptoir.collect.tasks import contact_message_notify_task
-
-    transaction.on_commit(lambda: contact_message_notify_task.enqueue(event.pk))
+    enqueue_on_commit(contact_message_notify_task, event.pk)
     return contact
 
 
@@ -291,3 +294,35 @@ def staff_recipients(workspace: Workspace) -> list[str]:
         .order_by("pk")
         .values_list("email", flat=True)
     )
+
+
+@task()
+def contact_message_notify_task(event_id: int) -> int:
+    """Tell the business about a contact-form message (S4), from the worker: no SMTP
+    conversation ever holds a visitor's request."""
+    event = (
+        ContactEvent.objects.select_related("contact__workspace")
+        .filter(pk=event_id, kind=Kind.CONTACT_MESSAGE)
+        .first()
+    )
+    if event is None:
+        return 0
+    contact = event.contact
+    workspace = contact.workspace
+    recipients = staff_recipients(workspace)
+    if not recipients:
+        return 0
+    link = settings.COMPTOIR_BASE_URL + f"/w/{workspace.slug}/contacts/{contact.pk}/"
+    with translation.override(workspace.language):
+        subject = _("New message from %(name)s") % {"name": event.data.get("name") or contact.email}
+        body = _(
+            "%(name)s <%(email)s> wrote through your contact form:\n\n%(message)s\n\n"
+            "Phone: %(phone)s\nProfile: %(link)s\n"
+        ) % {
+            "name": event.data.get("name") or "",
+            "email": contact.email,
+            "message": event.data.get("message", ""),
+            "phone": event.data.get("phone") or "-",
+            "link": link,
+        }
+    return send_mail(subject, body, None, recipients, fail_silently=False)

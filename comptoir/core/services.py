@@ -2,25 +2,29 @@
 
 import hashlib
 import secrets
-from urllib.parse import urlsplit
+from collections.abc import Callable
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from comptoir.core.models import ApiToken, Membership, User, Workspace
 from comptoir.core.roles import TOKEN_ROLES, Role
 from comptoir.core.token_lookup import active_token
-from comptoir.mail.rendering import markdown_escape
-from comptoir.mail.staff import staff_email_send
+
+# A new member's invitation is e-mailed by the mail app, which core may not import (the
+# layers of pyproject.toml): mail adds its hook when it loads (MailConfig.ready).
+_member_invited_hooks: list[Callable[..., None]] = []
+
+
+def on_member_invited(hook: Callable[..., None]) -> Callable[..., None]:
+    """Call `hook(user=, workspace=)` when a person new to Comptoir is invited."""
+    _member_invited_hooks.append(hook)
+    return hook
+
 
 TOKEN_PREFIX = "cpt_"  # noqa: S105 - a marker that makes leaked tokens easy to grep for
 
@@ -148,47 +152,9 @@ def membership_invite(
             status=409,
         ) from None
     if is_new:
-        transaction.on_commit(
-            lambda: password_link_send(user=user, kind="invitation", workspace=workspace)
-        )
+        for invited in _member_invited_hooks:
+            invited(user=user, workspace=workspace)
     return membership
-
-
-def password_link_send(
-    *, user: User, kind: str = "password_reset", workspace: Workspace | None = None
-) -> None:
-    """E-mail `user` a link to choose a password: a reset, or an invitation (kind) to
-    `workspace`, whose name and identity the e-mail carries (a reset carries those of the
-    person's only workspace, Comptoir's own if they have several).
-
-    Links are built on COMPTOIR_BASE_URL, never on the request's Host header, which an
-    attacker could set to steal the token.
-    """
-    if workspace is None:
-        workspaces = list(Workspace.objects.filter(memberships__user=user)[:2])
-        workspace = workspaces[0] if len(workspaces) == 1 else None
-    base = urlsplit(settings.COMPTOIR_BASE_URL)
-    context = {
-        "email": markdown_escape(user.email),
-        "shop": markdown_escape(workspace.name) if workspace else "",
-        "shop_name": workspace.name if workspace else "",
-        "domain": base.netloc,
-        "protocol": base.scheme,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
-    }
-    # An invitation speaks the shop's language; a reset, that of the page it was asked on.
-    language = workspace.language if workspace and kind == "invitation" else None
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        subject = "".join(render_to_string(f"mail/staff/{kind}_subject.txt", context).splitlines())
-        body = render_to_string(f"mail/staff/{kind}_email.txt", context)
-        staff_email_send(
-            to=user.email,
-            subject=subject,
-            body_markdown=body,
-            workspace=workspace,
-            language=translation.get_language(),
-        )
 
 
 def _is_owner(workspace: Workspace, user: User) -> bool:

@@ -4,10 +4,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from comptoir.contacts.models import Contact
 from comptoir.core.models import User
 from comptoir.core.services import ServiceError
+from comptoir.core.tasks import enqueue_on_commit
 from comptoir.mail import events, pipeline, robots
 from comptoir.mail.models import Delivery, DeliveryClick
 from comptoir.mail.rendering import template_errors
@@ -51,9 +53,7 @@ def delivery_create(
         body_markdown=body_markdown,
     )
     events.delivery_queued_event(delivery=delivery, actor=actor)
-    from comptoir.mail.tasks import delivery_send_task
-
-    transaction.on_commit(lambda: delivery_send_task.enqueue(delivery.pk))
+    enqueue_on_commit(delivery_send_task, delivery.pk)
     return delivery
 
 
@@ -75,6 +75,11 @@ def delivery_send(*, delivery_id: int, connection=None) -> Delivery:
     """Send a queued delivery once, through the send pipeline. A delivery another worker
     took, or already sent, is left alone: at most once even if the job runs twice."""
     return pipeline.delivery_send_now(delivery_id=delivery_id, connection=connection)
+
+
+@task()
+def delivery_send_task(delivery_id: int) -> str:
+    return delivery_send(delivery_id=delivery_id).status
 
 
 @transaction.atomic

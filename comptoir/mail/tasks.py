@@ -1,8 +1,6 @@
-from django_tasks import task
+"""Where the delivery job lived before it moved beside its service (mail.services): jobs
+queued under this path by an older release still find it."""
 
-from comptoir.mail.services import delivery_send
+from comptoir.mail.services import delivery_send_task
 
-
-@task()
-def delivery_send_task(delivery_id: int) -> str:
-    return delivery_send(delivery_id=delivery_id).status
+__all__ = ["delivery_send_task"]

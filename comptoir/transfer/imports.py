@@ -2,7 +2,7 @@
 
 An upload is stored under VAR_DIR/imports/ and inspected at once (encoding, delimiter,
 columns), so that an unusable file is refused while the person is still there; the rows
-are read by the worker (`import_tasks.import_run_task`), in two phases:
+are read by the worker (`import_run_task`, in its own process), in two phases:
 
 1. reading: every row is parsed and normalised (import_rows), valid rows stream into a
    staging table (staging), refused ones into ImportRowError with their line and reason;
@@ -24,9 +24,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_tasks import task
 
+from comptoir.core.leases import when_worker_lost
 from comptoir.core.models import User, Workspace
 from comptoir.core.services import ServiceError
+from comptoir.core.tasks import enqueue_on_commit
 from comptoir.transfer import presets, reading
 from comptoir.transfer.import_merge import Merge
 from comptoir.transfer.import_rows import RowError, RowParser
@@ -146,9 +149,7 @@ def _preset(header: list[str], preset: str | None) -> str:
 
 
 def _enqueue(job: ImportJob) -> None:
-    from comptoir.transfer.import_tasks import import_run_task
-
-    transaction.on_commit(lambda: import_run_task.enqueue(job.pk))
+    enqueue_on_commit(import_run_task, job.pk)
 
 
 @transaction.atomic
@@ -385,6 +386,18 @@ def import_run(*, job_id: int) -> ImportJob:
         if job.status == Status.COMPLETED and not job.dry_run or not keep_file:
             _forget_file(job)
     return job
+
+
+@task()
+def import_run_task(job_id: int) -> str:
+    return import_run(job_id=job_id).status
+
+
+# Not run again by itself: a file that took its worker down (out of memory) would take the
+# next one down too. The job fails, undoes what it staged, and the importer may run it again.
+@when_worker_lost(import_run_task, retries=0)
+def _import_worker_lost(job_id: int, *, retrying: bool, reason: str) -> None:
+    import_worker_lost(job_id=job_id, reason=reason)
 
 
 class _Cancelled(Exception):

@@ -20,11 +20,11 @@ from comptoir.core.services import (
     membership_invite,
     membership_remove,
     membership_set_role,
-    password_link_send,
     token_create,
     token_revoke,
     workspace_update,
 )
+from comptoir.mail.staff import password_reset_enqueue
 from comptoir.web.access import LAST_WORKSPACE, can, workspace_view
 from comptoir.web.forms import (
     OwnerConfirmForm,
@@ -38,7 +38,7 @@ from comptoir.web.forms import (
 class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         for user in form.get_users(form.cleaned_data["email"]):
-            password_link_send(user=user)
+            password_reset_enqueue(user=user)
         return redirect(self.get_success_url())
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from comptoir.collect.tasks import contact_message_notify_task
+from comptoir.collect.services import contact_message_notify_task
 from comptoir.consent.models import ConsentEvent
 from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.core.scoping import scoped

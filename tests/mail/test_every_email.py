@@ -8,9 +8,10 @@ import re
 import pytest
 from django.utils import translation
 
-from comptoir.core.services import membership_invite, password_link_send, workspace_update
+from comptoir.core.services import membership_invite, workspace_update
 from comptoir.mail.models import OutboxMessage
 from comptoir.mail.services import contact_email_send, delivery_send
+from comptoir.mail.staff import password_link_send
 from tests.conftest import login, make_user
 from tests.contacts.helpers import make_contact
 from tests.mail.dom import parse
@@ -41,7 +42,7 @@ def invite(shop, owner, capture, email="lea@example.com"):
 
 
 def test_the_invitation_has_both_parts_names_the_shop_and_carries_its_footer(
-    shop, owner, smtp_server, django_capture_on_commit_callbacks
+    tasks_at_once, shop, owner, smtp_server, django_capture_on_commit_callbacks
 ):
     invite(shop, owner, django_capture_on_commit_callbacks)
 
@@ -126,7 +127,7 @@ def outbox(settings):
 
 
 def test_the_outbox_shows_subjects_decoded_in_its_list_and_detail(
-    shop, owner, outbox, django_capture_on_commit_callbacks
+    tasks_at_once, shop, owner, outbox, django_capture_on_commit_callbacks
 ):
     invite(shop, owner, django_capture_on_commit_callbacks)
     (kept,) = OutboxMessage.objects.filter(recipients="lea@example.com")
@@ -146,7 +147,7 @@ def test_the_outbox_shows_subjects_decoded_in_its_list_and_detail(
 
 
 def test_a_subject_kept_encoded_before_is_decoded_in_the_list(
-    shop, owner, outbox, django_capture_on_commit_callbacks
+    tasks_at_once, shop, owner, outbox, django_capture_on_commit_callbacks
 ):
     invite(shop, owner, django_capture_on_commit_callbacks)
     OutboxMessage.objects.update(subject="=?utf-8?q?Caf=C3=A9_cr=C3=A8me?=")

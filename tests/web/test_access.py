@@ -123,7 +123,7 @@ def test_bad_settings_are_shown_in_place_and_nothing_is_saved(staff, workspace):
 
 
 def test_an_admin_invites_staff_who_get_a_link_to_choose_a_password(
-    staff, workspace, mailoutbox, settings, django_capture_on_commit_callbacks
+    tasks_at_once, staff, workspace, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
     settings.COMPTOIR_BASE_URL = "https://comptoir.example"
     with django_capture_on_commit_callbacks(execute=True):
@@ -233,7 +233,7 @@ def test_a_user_without_workspace_is_told_so(db):
 
 
 def test_password_reset_links_use_the_base_url_not_the_host_header(
-    owner, client, mailoutbox, settings
+    tasks_at_once, owner, client, mailoutbox, settings
 ):
     settings.COMPTOIR_BASE_URL = "https://comptoir.example"
     settings.ALLOWED_HOSTS = ["*"]

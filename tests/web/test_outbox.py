@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from comptoir.core.models import User
 from comptoir.core.roles import Role
-from comptoir.core.services import membership_invite, password_link_send, workspace_update
+from comptoir.core.services import membership_invite, workspace_update
 from comptoir.mail.models import Delivery, OutboxMessage
 from comptoir.mail.services import delivery_create, delivery_send
+from comptoir.mail.staff import password_link_send
 from comptoir.mail.tracking import open_pixel_url
 from tests.conftest import login
 from tests.contacts.helpers import make_contact
@@ -85,7 +86,7 @@ def test_another_workspaces_message_is_a_404(workspace, other_workspace, owner):
 
 
 def test_an_invitation_to_a_new_member_is_shown_to_the_inviting_workspace_only(
-    workspace, other_workspace, owner, django_capture_on_commit_callbacks
+    tasks_at_once, workspace, other_workspace, owner, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         membership_invite(
