@@ -32,6 +32,7 @@ run: install
 lint: install
 	$(BIN)/ruff check comptoir tests bench
 	$(BIN)/ruff format --check comptoir tests bench
+	$(BIN)/lint-imports
 
 test-sqlite: install
 	COMPTOIR_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)

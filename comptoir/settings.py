@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "comptoir.automations",
     "comptoir.transfer",
     "comptoir.collect",
+    "comptoir.demo",
     "comptoir.web",
 ]
 

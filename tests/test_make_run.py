@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from comptoir.core.demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
+from comptoir.demo.fill import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
 
 pytestmark = pytest.mark.slow
 

@@ -3,9 +3,9 @@
 from ninja import Router, Status
 
 from comptoir.api.auth import require
-from comptoir.consent.privacy import contact_erase, contact_export
 from comptoir.contacts.selectors import contact_get
 from comptoir.core.roles import Action
+from comptoir.privacy import contact_erase, contact_export
 
 router = Router(tags=["privacy"])
 

@@ -26,8 +26,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.automations import services as automations
-from comptoir.commerce import inputs, postgres
+from comptoir.commerce import followers, inputs, postgres
 from comptoir.commerce.events import CommerceEvent
 from comptoir.commerce.figures import Figures, order_figures
 from comptoir.commerce.models import (
@@ -252,7 +251,7 @@ def _after_commit_tell_automations(*, order_external_id: str, workspace: Workspa
     def tell():
         order = scoped(Order, workspace).filter(external_id=order_external_id).first()
         if order is not None:
-            automations.order_written(order_id=order.pk)
+            followers.order_written(order_id=order.pk)
 
     # robust: a failure there is logged and never turns the stored order into an error.
     transaction.on_commit(tell, robust=True)
@@ -807,7 +806,7 @@ def draft_order_complete(*, order: Order, actor: User | None) -> Order:
             contact, CommerceEvent.ORDER_PLACED, actor, **_order_event_data(order, draft=True)
         )
     _after_order_change(order, contact)
-    transaction.on_commit(lambda: automations.order_written(order_id=order.pk), robust=True)
+    transaction.on_commit(lambda: followers.order_written(order_id=order.pk), robust=True)
     return order
 
 
@@ -882,7 +881,7 @@ def _cart_write(workspace, token, clean: inputs.CartInput, digest, source) -> Up
         created = cart is None
         if created:
             cart = Cart(workspace=workspace, token=token)
-        transaction.on_commit(lambda: automations.cart_changed(cart_id=cart.pk), robust=True)
+        transaction.on_commit(lambda: followers.cart_changed(cart_id=cart.pk), robust=True)
         cart.contact = contact
         cart.email = clean.email
         cart.currency = clean.currency or workspace.currency

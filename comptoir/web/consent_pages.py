@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 
 from comptoir.consent import services
 from comptoir.consent.models import ConsentEvent
-from comptoir.consent.privacy import contact_erase, contact_export
 from comptoir.contacts.phones import contact_title
 from comptoir.contacts.selectors import contact_get
 from comptoir.core.roles import Action
 from comptoir.core.services import ServiceError
 from comptoir.mail.services import contact_email_send
+from comptoir.privacy import contact_erase, contact_export
 from comptoir.web.access import workspace_view
 from comptoir.web.consent_forms import ConsentSubscribeForm, ContactEmailForm
 from comptoir.web.contact_pages import render_profile

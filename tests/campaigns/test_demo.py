@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from comptoir.campaigns.models import Campaign
 from comptoir.campaigns.selectors import campaign_hourly, campaign_links, campaign_stats
-from comptoir.core.demo import DEMO_SLUG
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
+from comptoir.demo.fill import DEMO_SLUG
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from comptoir.commerce.models import Cart, Order, OrderItem, Product, Subscription
 from comptoir.contacts.models import Contact, ContactEvent
-from comptoir.core.demo import DEMO_SLUG
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
+from comptoir.demo.fill import DEMO_SLUG
 
 CONTACTS = 400
 

@@ -13,9 +13,9 @@ from comptoir.consent.models import ConsentEvent
 from comptoir.consent.selectors import consent_mismatches, marketing_recipients
 from comptoir.consent.services import consent_subscribe, consent_withdraw
 from comptoir.contacts.models import Contact
-from comptoir.core.demo import DEMO_SLUG
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
+from comptoir.demo.fill import DEMO_SLUG
 from tests.contacts.helpers import make_contact
 
 Source = ConsentEvent.Source

@@ -98,8 +98,8 @@ CONTACT_WRITES = {
 def test_an_erasure_racing_writes_always_completes_and_the_writes_get_a_404(write):
     """Issue 10 (X5): 4 erasures in 15 failed with a foreign-key error while notes came in;
     tags, consent changes and edits took no lock either."""
-    from comptoir.consent.privacy import contact_erase
     from comptoir.core.roles import Role
+    from comptoir.privacy import contact_erase
     from tests.conftest import api_client_for
 
     method, path, body, ok = CONTACT_WRITES[write]

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Note, Segment, Tag
-from comptoir.core.demo import DEMO_SLUG
 from comptoir.core.models import Membership, Workspace
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
+from comptoir.demo.fill import DEMO_SLUG
 from tests.conftest import api_client_for
 
 

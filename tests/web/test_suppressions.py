@@ -3,10 +3,10 @@
 import pytest
 
 from comptoir.consent.models import Suppression
-from comptoir.consent.privacy import contact_erase
 from comptoir.consent.services import address_hash, consent_subscribe, suppression_add
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
+from comptoir.privacy import contact_erase
 from tests.conftest import login
 from tests.contacts.helpers import make_contact
 from tests.html import unlabelled_fields

@@ -1,4 +1,6 @@
-"""GDPR (X5): everything held on one person, and erasing them (K6).
+"""GDPR (X5): everything held on one person, and erasing them (K6). A use case across the
+apps (consent, contacts, commerce, mail), so it sits above them, beside the adapters that
+call it.
 
 Erasing keeps the business's accounts whole (orders stay, without the person) and leaves a
 hashed suppression entry, so the same address arriving again through an import or an order

@@ -139,7 +139,7 @@ def test_erasing_a_person_blanks_the_note_staff_wrote_on_their_draft_order(works
 
 
 def test_a_note_for_an_erased_contact_is_a_404(workspace):
-    from comptoir.consent.privacy import contact_erase
+    from comptoir.privacy import contact_erase
     from tests.conftest import api_client_for
 
     contact = make_contact(workspace, "gone@example.com")

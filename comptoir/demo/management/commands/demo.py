@@ -3,8 +3,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from comptoir.core.demo import DEMO_EMAIL, DEMO_PASSWORD, demo_fill
 from comptoir.core.models import Workspace
+from comptoir.demo.fill import DEMO_EMAIL, DEMO_PASSWORD, demo_fill
 
 
 class Command(BaseCommand):
