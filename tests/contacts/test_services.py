@@ -268,8 +268,16 @@ def test_creating_a_contact_with_too_many_new_tags_creates_nothing(workspace):
 
 
 def test_the_limit_is_per_workspace(workspace, other_workspace):
+    # Given another workspace at the limit of 250 tags,
     _fill_tags(other_workspace, 250)
-    services.contact_tags_add(contact=make_contact(workspace), names=["VIP"], actor=None)
+    contact = make_contact(workspace)
+
+    # when this workspace adds a tag, it is accepted: the other's tags do not count here.
+    services.contact_tags_add(contact=contact, names=["VIP"], actor=None)
+
+    assert [tag.name for tag in contact.tags.all()] == ["VIP"]
+    assert scoped(Tag, workspace).count() == 1
+    assert scoped(Tag, other_workspace).count() == 250
 
 
 def test_bulk_tag_links_each_contact_once_with_events(workspace, owner):
