@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from comptoir.consent.events import consent_changed_event
 from comptoir.consent.models import CUSTOMER_LABEL, ConsentEvent, Suppression
 from comptoir.contacts.models import Contact
 from comptoir.contacts.normalize import email_key
-from comptoir.contacts.services import contact_event_add, contact_lock
+from comptoir.contacts.services import contact_lock
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -82,7 +83,7 @@ def _record(
     )
     Contact.objects.filter(pk=contact.pk).update(consent=status)
     contact.consent = status
-    contact_event_add(contact, "consent_changed", actor, status=status, source=source)
+    consent_changed_event(contact=contact, actor=actor, status=status, source=source)
     return event
 
 
