@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from comptoir.collect.events import Kind as CollectEvent
 from comptoir.commerce.events import CommerceEvent
+from comptoir.consent.events import Kind as ConsentKind
 from comptoir.consent.models import ConsentEvent
 from comptoir.contacts.models import Contact, ContactEvent
+from comptoir.mail.events import MailEvent
 from comptoir.web.templatetags.comptoir_format import money
 
 Kind = ContactEvent.Kind
@@ -121,23 +123,23 @@ def _sentence(event: ContactEvent, actor: str | None) -> str:
 def _mail_sentence(kind: str, data: dict, actor: str | None) -> str | None:
     """E-mails (C12, T1) and marketing consent (K1)."""
     subject = data.get("subject", "")
-    if kind == "email_queued":
+    if kind == MailEvent.QUEUED:
         if actor:
             return _("E-mail “%(subject)s” queued by %(actor)s") % {
                 "subject": subject,
                 "actor": actor,
             }
         return _("E-mail “%(subject)s” queued") % {"subject": subject}
-    if kind == "email_sent":
+    if kind == MailEvent.SENT:
         return _("E-mail “%(subject)s” sent") % {"subject": subject}
-    if kind == "email_opened":
+    if kind == MailEvent.OPENED:
         return _("E-mail “%(subject)s” opened") % {"subject": subject}
-    if kind == "email_clicked":
+    if kind == MailEvent.CLICKED:
         return _("Link %(url)s clicked in the e-mail “%(subject)s”") % {
             "url": data.get("url", ""),
             "subject": subject,
         }
-    if kind != "consent_changed":
+    if kind != ConsentKind.CONSENT_CHANGED:
         return None
     names = {"source": _consent_source_label(data.get("source", "")), "actor": actor}
     status = data.get("status")
