@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/contacts_import.py [--database-url URL] [--rows N] [--recreate]
 
-1. Generates a CSV of N rows (core/fakedata.py, fixed seed: realistic names, phones, tags,
+1. Generates a CSV of N rows (demo/fakedata.py, fixed seed: realistic names, phones, tags,
    a consent column) where 5 % of the rows repeat an earlier address, in another case.
    Generation runs in a child process, so that it does not count in the peak memory.
 2. Times a raw `COPY ... FROM STDIN (FORMAT csv)` of the file into a plain table of text
@@ -50,7 +50,7 @@ CONSENT_WORDS = {"subscribed": "subscribed", "unsubscribed": "unsubscribed"}
 
 
 def generate(path: Path, rows: int) -> None:
-    from comptoir.core.fakedata import people
+    from comptoir.demo.fakedata import people
 
     rng = random.Random(SEED)
     seen: list[str] = []

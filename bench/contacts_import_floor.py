@@ -8,7 +8,7 @@ timeline row per contact, queued for the COMMIT or run at each statement.
 Scratch measurements on a benchmark database of its own (default comptoir_bench_import,
 recreated and migrated): the contacts table is emptied between variants, and the index
 variants drop indexes inside a transaction that is rolled back, so the schema is left as
-the migrations made it. Rows are the generator's people (core/fakedata.py), normalised
+the migrations made it. Rows are the generator's people (demo/fakedata.py), normalised
 as the import normalises them, staged once in an unlogged table.
 """
 
@@ -37,7 +37,7 @@ VARIANTS = {
 
 def stage(conn, rows: int, workspace_id: int) -> None:
     from comptoir.contacts import normalize
-    from comptoir.core.fakedata import people
+    from comptoir.demo.fakedata import people
 
     conn.execute("DROP TABLE IF EXISTS floor_rows")
     conn.execute(

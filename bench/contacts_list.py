@@ -109,10 +109,10 @@ def main() -> None:
         contacts_sorted,
         segment_count,
     )
-    from comptoir.core.fakedata import tag_names
     from comptoir.core.models import Workspace
     from comptoir.core.scoping import scoped
     from comptoir.core.services import token_create
+    from comptoir.demo.fakedata import tag_names
 
     if args.keyset == "or":
         pagination._after = pagination._after_any_direction

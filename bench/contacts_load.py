@@ -4,7 +4,7 @@
 
 Creates the database if missing, runs `comptoir migrate` into it, makes a workspace
 (slug "bench") with 200 tags, then streams the contacts and their tag links with COPY
-(psycopg 3). Rows come from core/fakedata.py (fixed seed) through
+(psycopg 3). Rows come from demo/fakedata.py (fixed seed) through
 `contacts.demo.contact_from_person`, so the derived columns (email_key, name_key,
 search_text) are exactly what `Contact.save()` writes. The two tables' secondary indexes
 and constraints are dropped for the load and rebuilt afterwards (one sort per index instead
@@ -100,12 +100,12 @@ def main() -> None:
     import psycopg
     from psycopg.types.json import Jsonb
 
-    from comptoir.contacts.demo import contact_from_person
     from comptoir.contacts.models import Contact, ContactTag, Tag
     from comptoir.contacts.normalize import tag_key
-    from comptoir.core.fakedata import people, tag_names
     from comptoir.core.models import Workspace
     from comptoir.core.services import user_get_or_create, workspace_create
+    from comptoir.demo.contacts import contact_from_person
+    from comptoir.demo.fakedata import people, tag_names
 
     workspace = Workspace.objects.filter(slug=common.BENCH_SLUG).first()
     if workspace is None:

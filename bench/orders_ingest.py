@@ -108,9 +108,9 @@ def wait_until_up(port: int, timeout: float = 60) -> None:
 
 
 def make_orders(count: int, customers: int, seed: int = 2026) -> list[tuple[str, bytes]]:
-    """`count` CONTRACT order bodies over `customers` shoppers of comptoir.core.fakedata:
+    """`count` CONTRACT order bodies over `customers` shoppers of comptoir.demo.fakedata:
     1–4 lines, shipping, 20 % VAT, a coupon now and then, 3 % canceled, 2 % refunded."""
-    from comptoir.core.fakedata import people
+    from comptoir.demo.fakedata import people
 
     rng = random.Random(seed)
     shoppers = list(people(customers, seed=seed))

@@ -1,3 +1,3 @@
-"""`comptoir demo`: a workspace filled with realistic generated data. A use case across the
-apps (each adds its part: contacts/demo.py, consent/demo.py, commerce/demo.py,
-campaigns/demo.py), so it sits above them all, where core need not import them."""
+"""`comptoir demo`: a workspace filled with realistic generated data (fakedata.py), one
+module per app's part (contacts, consent, commerce, campaigns) and fill.py joining them. A
+use case across the apps, so it sits above them all: no app, and not core, imports it."""

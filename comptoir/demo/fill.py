@@ -4,15 +4,15 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from comptoir.campaigns.demo import campaigns_fill
-from comptoir.commerce.demo import commerce_fill
-from comptoir.consent.demo import consent_fill
-from comptoir.contacts.demo import contacts_fill
 from comptoir.contacts.models import Contact
 from comptoir.core.models import Membership, Workspace
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
 from comptoir.core.services import user_get_or_create, workspace_create
+from comptoir.demo.campaigns import campaigns_fill
+from comptoir.demo.commerce import commerce_fill
+from comptoir.demo.consent import consent_fill
+from comptoir.demo.contacts import contacts_fill
 
 DEMO_EMAIL = "demo@comptoir.test"
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed to the operator on purpose

@@ -1,4 +1,4 @@
-"""The directory's part of `comptoir demo`: realistic contacts from core/fakedata.py.
+"""The directory's part of `comptoir demo`: realistic contacts from demo/fakedata.py.
 
 Demo data is loaded like a fixture — in batches with `bulk_create`, inside the caller's
 transaction — because thousands of `contact_create` calls would take minutes. Each row is
@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from comptoir.contacts import normalize, services
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Note, Segment, Tag
-from comptoir.core.fakedata import Person, people, tag_names
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
+from comptoir.demo.fakedata import Person, people, tag_names
 
 DEMO_SEED = 2026
 DEMO_TAGS = 20
@@ -56,7 +56,7 @@ def contact_from_person(
     its derived columns (email_key, name_key, search_text) filled as `Contact.save()` does.
 
     The benchmarks keep the person's consent as a bare state; the demo passes "not
-    subscribed" and writes every other state through the consent ledger (consent/demo.py).
+    subscribed" and writes every other state through the consent ledger (demo/consent.py).
     """
     address = _address(person)
     contact = Contact(

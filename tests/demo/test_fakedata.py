@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from comptoir.core.fakedata import people, tag_names
+from comptoir.demo.fakedata import people, tag_names
 
 
 def test_the_same_seed_gives_the_same_people_and_another_seed_others():

@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from comptoir.consent import services
 from comptoir.consent.models import CUSTOMER_LABEL, ConsentEvent
 from comptoir.contacts.models import Contact
-from comptoir.core.fakedata import CONSENTS
 from comptoir.core.models import User, Workspace
+from comptoir.demo.fakedata import CONSENTS
 
 Source = ConsentEvent.Source
 DEMO_SEED = 2026
@@ -81,7 +81,7 @@ def consent_fill(
     seed: int = DEMO_SEED,
 ) -> int:
     """Give `contacts` (new demo contacts, not subscribed) their consent through the ledger,
-    in the proportions of core/fakedata.py; returns how many got a ledger entry."""
+    in the proportions of demo/fakedata.py; returns how many got a ledger entry."""
     states, weights = zip(*CONSENTS, strict=True)
     recorded = 0
     for contact in contacts.exclude(email_key="").order_by("pk").iterator():

@@ -2,7 +2,7 @@
 drafts and subscriptions for the demo contacts, so that every figure on a profile is what
 its orders give (C3, C5).
 
-The directory's part (contacts/demo.py) leaves on each new buyer the figures the generator
+The directory's part (demo/contacts.py) leaves on each new buyer the figures the generator
 planned for them — how many orders, how much, since when, last when. Here those plans become
 orders, then each buyer's figures are recomputed from its order rows by the service function
 that order ingestion uses (`contact_figures_refresh`): afterwards no figure comes from
