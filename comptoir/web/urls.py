@@ -12,6 +12,7 @@ from comptoir.web import (
     outbox_pages,
     segment_pages,
     signup_pages,
+    store_pages,
     suppression_pages,
     tag_manager,
     views,
@@ -123,6 +124,27 @@ urlpatterns = [
         name="settings_staff_remove",
     ),
     path("settings/tokens/", views.settings_tokens, name="settings_tokens"),
+    path("settings/store/", store_pages.store_settings, name="settings_store"),
+    path(
+        "settings/store/<int:connection_id>/secret/",
+        store_pages.store_secret,
+        name="settings_store_secret",
+    ),
+    path(
+        "settings/store/<int:connection_id>/regenerate/",
+        store_pages.store_regenerate,
+        name="settings_store_regenerate",
+    ),
+    path(
+        "settings/store/<int:connection_id>/test/",
+        store_pages.store_test,
+        name="settings_store_test",
+    ),
+    path(
+        "settings/store/<int:connection_id>/delete/",
+        store_pages.store_delete,
+        name="settings_store_delete",
+    ),
     path("settings/outbox/", outbox_pages.outbox_list, name="settings_outbox"),
     path(
         "settings/outbox/<int:message_id>/",
