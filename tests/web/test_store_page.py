@@ -245,10 +245,18 @@ def test_other_roles_see_the_verdict_but_no_address_nor_secret(staff, workspace,
 
 def test_another_workspaces_connection_is_a_404(staff, workspace, other_workspace):
     theirs = connect(other_workspace, WOOCOMMERCE)
+    owner = login(staff[Role.OWNER])
 
-    response = login(staff[Role.OWNER]).post(page_url(workspace, f"{theirs.pk}/test/"))
+    for action in ("secret", "regenerate", "test", "delete"):
+        response = owner.post(
+            page_url(workspace, f"{theirs.pk}/{action}/"),
+            {"confirm": "yes", f"connection-{theirs.pk}-secret": "mine now"},
+        )
+        assert response.status_code == 404, action
 
-    assert response.status_code == 404
+    theirs_after = StoreConnection.objects.get(pk=theirs.pk)
+    assert theirs_after.secret == theirs.secret
+    assert theirs.url_token not in page(staff[Role.OWNER], workspace)
 
 
 def test_a_new_secret_asks_for_confirmation_then_the_old_one_is_refused(staff, workspace):
