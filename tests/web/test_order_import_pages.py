@@ -104,9 +104,7 @@ def test_an_orders_export_uploaded_on_the_customer_page_is_recognised(workspace,
     assert "Recognised as a Shopify orders export" in page
 
 
-def test_the_customer_import_page_says_spend_comes_from_orders_and_links_there(
-    workspace, owner
-):
+def test_the_customer_import_page_says_spend_comes_from_orders_and_links_there(workspace, owner):
     english = login(owner).get(url(workspace)).content.decode()
     assert "Total spent, order counts and whether a contact is a customer come from" in english
     assert f'href="{url(workspace, "orders/")}"' in english
