@@ -259,3 +259,81 @@ def test_huge_cells_refuse_their_order_and_not_the_file(workspace, owner):
     assert all(len(reason) < 600 for reason in reasons.values())
     [kept] = orders(workspace)
     assert (kept.number, len(items(kept)[0][0])) == ("#3", 255)  # a name is cut, not refused
+
+
+def post_import(client, content: bytes, name: str, **fields):
+    return client.client.post(
+        "/api/v1/imports", {"file": upload(content, name), **fields}, headers=client.headers
+    )
+
+
+def test_the_api_takes_an_orders_export_by_its_columns_or_by_kind(api, workspace):
+    from comptoir.transfer.imports import import_run
+
+    content = (FIXTURES / "shopify_orders.csv").read_bytes()
+    response = post_import(api, content, "orders_export.csv", dry_run="true")
+    assert response.status_code == 202
+    job_id = response.json()["id"]
+    import_run(job_id=job_id)
+
+    result = api.get(f"/api/v1/imports/{job_id}").json()
+    assert (result["kind"], result["preset"], result["status"], result["dry_run"]) == (
+        "orders",
+        "shopify",
+        "completed",
+        True,
+    )
+    assert (result["total"], result["created"], result["errors"]) == (4, 4, [])
+    assert not scoped(Order, workspace).exists()
+
+    refused = post_import(api, b"Email\nzoe@example.com\n", "customers.csv", kind="orders")
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "not_an_orders_export"
+    unknown = post_import(api, content, "orders_export.csv", kind="invoices")
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "invalid_kind")
+    # kind=contacts reads even an orders export as contacts (its Email column).
+    as_contacts = post_import(api, content, "orders_export.csv", kind="contacts")
+    import_run(job_id=as_contacts.json()["id"])
+    result = api.get(f"/api/v1/imports/{as_contacts.json()['id']}").json()
+    assert (result["kind"], result["status"]) == ("contacts", "completed")
+    assert not scoped(Order, workspace).exists()
+
+
+MALFORMED = [
+    (b"", "The file is empty."),
+    (b"\x00\x01\x02binary", "This is not a text file: it contains NUL bytes."),
+    (b"Name,Lineitem name\n#1,Th\xc3\xa9\n", "The file has no column “Email”."),
+    (
+        b"Date,Transaction ID,Item,Qty\n2025-01-01,T1,Bougie,1\n",
+        "The file has no column “Gross Sales”.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), MALFORMED)
+def test_a_malformed_orders_file_is_refused_with_a_clear_message(
+    workspace, owner, content, message
+):
+    with pytest.raises(ServiceError) as refused:
+        import_create(workspace=workspace, upload=upload(content, "orders.csv"), actor=owner)
+    assert refused.value.message == message
+    assert not ImportJob.objects.exists()
+
+
+def test_a_line_without_end_fails_the_orders_import_with_its_line_and_writes_nothing(
+    workspace, owner
+):
+    content = (
+        "Name,Email,Currency,Subtotal,Total,Created at,Lineitem quantity,Lineitem name,"
+        "Lineitem price\n"
+        + "".join(f"#{n},a@example.com,EUR,5,5,2025-01-01 10:00 +0100,1,Thé,5\n" for n in range(6))
+        + "#9,b@example.com,EUR,5,5,2025-01-01 10:00:00 +0100,1,"
+        + "x" * 1_100_000
+        + "\n"
+    )
+    # The upload reads the first rows only: the long line is found by the worker.
+    job = run_import(workspace, upload(content, "orders.csv"), actor=owner)
+
+    assert job.status == "failed"
+    assert job.failure_message == "Line 8 is longer than 1048576 characters."
+    assert not scoped(Order, workspace).exists()
