@@ -337,3 +337,35 @@ def test_a_line_without_end_fails_the_orders_import_with_its_line_and_writes_not
     assert job.status == "failed"
     assert job.failure_message == "Line 8 is longer than 1048576 characters."
     assert not scoped(Order, workspace).exists()
+
+
+def test_a_cancelled_orders_import_keeps_the_saved_chunks_and_runs_again_for_the_rest(
+    workspace, owner, monkeypatch
+):
+    from django.utils import timezone
+
+    from comptoir.transfer import order_imports
+    from comptoir.transfer.imports import import_run, import_run_again
+
+    monkeypatch.setattr(order_imports, "CHUNK_ORDERS", 2)
+    real_upsert = order_imports.orders_batch_upsert
+
+    def upsert_then_cancel(**kwargs):
+        outcomes = real_upsert(**kwargs)
+        # Someone presses "Cancel" while the first chunk is saved.
+        ImportJob.objects.update(cancel_requested_at=timezone.now())
+        return outcomes
+
+    monkeypatch.setattr(order_imports, "orders_batch_upsert", upsert_then_cancel)
+    job = run_import(workspace, fixture("shopify_orders.csv"), actor=owner)
+
+    assert (job.status, job.stop_reason) == ("failed", "cancelled")
+    assert "the orders saved until then are kept" in job.failure_message
+    assert [o.number for o in orders(workspace)] == ["#1001", "#1002"]
+
+    monkeypatch.setattr(order_imports, "orders_batch_upsert", real_upsert)
+    again = import_run_again(job=job, actor=owner)
+    import_run(job_id=again.pk)
+    again.refresh_from_db()
+    assert (again.status, again.created, again.skipped) == ("completed", 2, 2)
+    assert contact(workspace, "camille.martin@example.com").total_spent == Decimal("86.70")
