@@ -405,13 +405,18 @@ class SquareItems(_Square):
     def build(self, rows: list[Row]) -> FileOrder | None:
         if self._is_refund(rows):
             return None  # refunds are not subtracted from the figures (C5)
-        items, subtotal, discount, tax = [], ZERO, ZERO, ZERO
+        items, subtotal, discount, tax, total = [], ZERO, ZERO, ZERO, ZERO
         for row in rows:
             count = quantity(self.cell(row, "Qty"), row.line, "Qty")
             gross = amount(self.cell(row, "Gross Sales"), row.line, "Gross Sales")
-            subtotal += gross
-            discount += amount(self.cell(row, "Discounts"), row.line, "Discounts")
-            tax += amount(self.cell(row, "Tax"), row.line, "Tax")
+            off = amount(self.cell(row, "Discounts"), row.line, "Discounts")
+            row_tax = amount(self.cell(row, "Tax"), row.line, "Tax")
+            subtotal, discount, tax = subtotal + gross, discount + off, tax + row_tax
+            total += (
+                gross - off
+                if self._tax_included(row, gross, off, row_tax)
+                else (gross - off + row_tax)
+            )
             name = self.cell(row, "Item")
             variation = self.cell(row, "Price Point Name")
             if variation and variation.lower() != "regular":
@@ -433,10 +438,20 @@ class SquareItems(_Square):
             "subtotal": str(subtotal),
             "discount": str(discount),
             "tax": str(tax),
-            "total": str(subtotal - discount + tax),
+            "total": str(total),
             "items": items,
         }
         return self._order(rows, data)
+
+    def _tax_included(self, row: Row, gross: Decimal, off: Decimal, tax: Decimal) -> bool:
+        """Whether the row's gross sales already hold its tax. Square's US reports count
+        tax on top of prices, its reports where prices include VAT or GST (Europe,
+        Australia) inside them: Net Sales tells, being gross − discounts in the first case
+        and gross − discounts − tax in the second. Without it, tax is taken as on top."""
+        if not tax or not self.has("Net Sales") or not self.cell(row, "Net Sales"):
+            return False
+        net = amount(self.cell(row, "Net Sales"), row.line, "Net Sales")
+        return abs(gross - off - tax - net) < abs(gross - off - net)
 
 
 class SquareTransactions(_Square):

@@ -369,3 +369,33 @@ def test_a_cancelled_orders_import_keeps_the_saved_chunks_and_runs_again_for_the
     again.refresh_from_db()
     assert (again.status, again.created, again.skipped) == ("completed", 2, 2)
     assert contact(workspace, "camille.martin@example.com").total_spent == Decimal("86.70")
+
+
+def test_a_square_export_whose_prices_include_vat_counts_the_vat_once(workspace, owner):
+    # A French shop: the gross sales hold the VAT (net = gross − tax); an e-mail column
+    # someone added names the customer without a customer import.
+    content = "\n".join(
+        [
+            "Date,Time,Time Zone,Item,Qty,Price Point Name,Gross Sales,Discounts,Net Sales,Tax,"
+            "Transaction ID,Event Type,Customer ID,Customer Name,Customer Email",
+            "2025-06-01,15:00:00,Europe/Paris,Bougie figue,1,Regular,€24.00,€0.00,€20.00,€4.00,"
+            "TXN-F1,Payment,,Lou Roux,lou@example.fr",
+            '2025-06-01,15:00:00,Europe/Paris,Cire au poids,"1,5",,"6,00 €",€0.00,€5.00,€1.00,'
+            "TXN-F1,Payment,,Lou Roux,lou@example.fr",
+        ]
+    )
+    job = run_import(workspace, upload(content, "items-2025.csv"), actor=owner)
+
+    assert (job.preset, job.created, job.errors_total) == ("square", 1, 0)
+    sale = scoped(Order, workspace).prefetch_related("items").get(external_id="square:TXN-F1")
+    assert items(sale) == [
+        ("Bougie figue", 1, Decimal("24.00")),
+        ("Cire au poids × 1.5", 1, Decimal("6.00")),  # sold by weight: one line, its price
+    ]
+    assert (sale.subtotal, sale.tax, sale.total) == (
+        Decimal("30.00"),
+        Decimal("5.00"),
+        Decimal("30.00"),
+    )
+    lou = contact(workspace, "lou@example.fr")
+    assert (lou.first_name, lou.last_name, lou.total_spent) == ("Lou", "Roux", Decimal("30.00"))
