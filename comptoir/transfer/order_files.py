@@ -211,6 +211,13 @@ class _Format:
     def group(self, row: Row) -> str:
         return self.cell(row, self.group_column)
 
+    def email_of(self, rows: list[Row]) -> str:
+        """The order's e-mail address as the file writes it, for the error report."""
+        for column in ("Email", "Customer Email", "Email Address"):
+            if self.has(column) and (value := self.first(rows, column)):
+                return value
+        return ""
+
 
 class ShopifyOrders(_Format):
     group_column = "Name"

@@ -114,7 +114,7 @@ class OrdersRun:
         try:
             order = self.format.build(group)
         except OrderRowError as error:
-            self._refuse(error.line, error.reason)
+            self._refuse(error.line, error.reason, email=self.format.email_of(group))
             return
         if order is None:
             self.counts["skipped"] += 1  # a refund, or a sale to nobody in particular

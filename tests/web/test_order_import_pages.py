@@ -83,7 +83,7 @@ def test_bad_orders_are_listed_with_their_line_on_the_result_page(workspace, own
     assert "<td>3</td>" in page and "“cinq” in the column “Total” is not an amount." in page
     report = client.get(url(workspace, f"{job.pk}/errors.csv"))
     lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[1] == "3,,“cinq” in the column “Total” is not an amount."
+    assert lines[1] == "3,b@example.com,“cinq” in the column “Total” is not an amount."
 
 
 def test_a_customer_file_on_the_orders_page_is_refused_in_place(workspace, owner):
