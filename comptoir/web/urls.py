@@ -37,6 +37,7 @@ urlpatterns = [
         name="segment_delete",
     ),
     path("contacts/imports/", import_pages.import_list, name="imports"),
+    path("contacts/imports/orders/", import_pages.order_import_list, name="order_imports"),
     path("contacts/imports/<int:job_id>/", import_pages.import_detail, name="import_detail"),
     path("contacts/imports/<int:job_id>/cancel/", import_pages.import_cancel, name="import_cancel"),
     path("contacts/imports/<int:job_id>/retry/", import_pages.import_retry, name="import_retry"),
