@@ -74,19 +74,17 @@ def _direct(message: EmailMessage) -> bytes | None:
     if not message.alternatives:
         return b"".join(head) + plain
     boundary = "=_" + secrets.token_hex(16)
-    html = _part("html", message.alternatives[0][0])
     delimiter = f"--{boundary}\r\n".encode()
+    # As Django does, an empty text body leaves the HTML alone in the alternative.
+    parts = [plain] if message.body else []
+    parts.append(_part("html", message.alternatives[0][0]))
     return b"".join(
         (
             _header("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
             *head,
             b"\r\n",
-            delimiter,
-            plain,
-            b"\r\n",
-            delimiter,
-            html,
-            f"\r\n--{boundary}--\r\n".encode(),
+            *(delimiter + part + b"\r\n" for part in parts),
+            f"--{boundary}--\r\n".encode(),
         )
     )
 
