@@ -75,7 +75,8 @@ def test_the_bytes_read_as_djangos_mime_reads(subject, name, plain, html):
     head = ours.split(b"\r\n\r\n", 1)[0]
     for line in head.split(b"\r\n"):
         # A header line longer than 78 characters holds a single word that cannot fold.
-        assert len(line) <= 78 or b" " not in line.strip()
+        word = line.strip().split(b": ", 1)[-1]
+        assert len(line) <= 78 or b" " not in word
 
 
 def test_a_long_unsubscribe_header_folds_and_keeps_its_link_whole():
