@@ -152,7 +152,9 @@ def test_the_last_shipping_and_billing_name_address_and_phone_are_shown(workspac
 
     page = text(profile(login(owner), contact_of(workspace)))
 
-    assert "Last shipping address Zoé Martin 12 rue des Martyrs 75009 Paris FR" in page
+    assert (
+        "Last shipping address Zoé Martin 12 rue des Martyrs 75009 Paris France" in page
+    )  # the code FR is shown by name (X1)
     assert "Last billing address Atelier Martin 3 place du Marché 69003 Lyon 04 72 00 00 00" in page
 
 
