@@ -272,12 +272,21 @@ def test_the_timeline_of_an_imported_contact_says_where_it_came_from(workspace, 
 
     new = contact(workspace, "new@example.com")
     kinds = [(event.kind, event.data) for event in events_of(new)]
+    # One entry for the new contact, with the tags and the consent it came with...
     assert kinds == [
-        ("created", {"source": "import"}),
-        ("tag_added", {"tag": "VIP"}),
-        ("consent_changed", {"status": "subscribed", "source": "import"}),
+        (
+            "created",
+            {
+                "source": "import",
+                "tags": ["VIP"],
+                "consent": {"status": "subscribed", "source": "import"},
+            },
+        ),
     ]
     assert {event.actor for event in events_of(new)} == {owner}
+    # ... and the consent's proof in the ledger, as for any subscription.
+    ledger = scoped(ConsentEvent, workspace).filter(contact=new)
+    assert [(e.status, e.source, e.actor) for e in ledger] == [("subscribed", "import", owner)]
 
 
 def test_an_address_added_by_someone_else_during_the_merge_is_updated_not_duplicated(
