@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Literal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -228,30 +227,16 @@ def _conditions(workspace: Workspace, flt: ContactFilter, seen: tuple[str, ...] 
         condition &= Q(total_spent__lte=flt.max_total_spent)
     if flt.min_orders is not None:
         condition &= Q(order_count__gte=flt.min_orders)
-    if flt.last_order_after is not None or flt.last_order_before is not None:
-        condition &= _last_order_between(
-            workspace, after=flt.last_order_after, before=flt.last_order_before
-        )
+    if flt.last_order_after is not None:
+        condition &= Q(last_order_at__gte=_aware(flt.last_order_after, workspace))
+    if flt.last_order_before is not None:
+        condition &= Q(last_order_at__lt=_aware(flt.last_order_before, workspace))
     if flt.source:
         condition &= Q(source__in=flt.source)
     if flt.has_account is not None:
         condition &= Q(has_account=flt.has_account)
     if flt.segment:
         condition &= _segment_condition(workspace, flt.segment, seen)
-    return condition
-
-
-def _last_order_between(workspace: Workspace, *, after, before) -> Q:
-    """last_order_at ≥ after and < before, written on the coalesced values the two sort
-    indexes hold (contact_sort_last_order_desc / _asc), so that the range is an index range
-    without an index of its own: "after" on the one where the never-ordered sort lowest,
-    "before" on the one where they sort highest; either way they are then outside the range,
-    and `isnull` keeps them out even for a bound before 1970 or after 9998."""
-    condition = Q(last_order_at__isnull=False)
-    if after is not None:
-        condition &= Q(GreaterThanOrEqual(last_order_sort(True), _aware(after, workspace)))
-    if before is not None:
-        condition &= Q(LessThan(last_order_sort(False), _aware(before, workspace)))
     return condition
 
 

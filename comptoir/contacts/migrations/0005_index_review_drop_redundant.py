@@ -1,8 +1,7 @@
 # The index review of issue 15 (bench/results/contacts_import-findings-2026-12-03.md): indexes
 # no query needs, because another index begins with the same columns, cost every insert of
-# an import. contact_last_order: the last-order filters read the two last-order sort indexes;
-# contact_consent: a consent state is the start of contact_consent_spent; the one-column
-# indexes of foreign keys that begin a composite index already.
+# an import. contact_consent: a consent state is the start of contact_consent_spent; the
+# one-column indexes of foreign keys that begin a composite index already.
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -16,10 +15,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='contact',
-            name='contact_last_order',
-        ),
         migrations.RemoveIndex(
             model_name='contact',
             name='contact_consent',
