@@ -164,7 +164,7 @@ def test_the_timeline_reads_in_french(zoe, workspace, owner):
 
 
 def test_an_imported_contact_reads_with_its_tags_and_consent_in_one_entry(workspace, owner):
-    file = "Email,Tags,Email subscription status\nnew@example.com,\"VIP, Fidèle\",subscribed\n"
+    file = 'Email,Tags,Email subscription status\nnew@example.com,"VIP, Fidèle",subscribed\n'
     run_import(workspace, file, actor=owner, consent_confirmed=True)
     new = scoped(Contact, workspace).get(email_key="new@example.com")
     client = login(owner)
