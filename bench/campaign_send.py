@@ -133,17 +133,27 @@ def sample_message(workspace) -> tuple[str, bytes]:
         unsubscribe="https://comptoir.example/u/x/",
         delivery_id=1,
     )
-    return workspace.from_email, wire_bytes(message.message())
+    return workspace.from_email, wire_bytes(message)
 
 
-def raw_blast(port: int, sender: str, raw: bytes, count: int, per_connection: int) -> float:
+def raw_blast(
+    port: int, sender: str, raw: bytes, count: int, per_connection: int, connections: int
+) -> float:
+    """`count` ready messages, `per_connection` per connection, on `connections` at once
+    (as many as the worker's send lanes)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def lane(share: range) -> None:
+        for start in range(share.start, share.stop, per_connection):
+            with smtplib.SMTP("127.0.0.1", port) as smtp:
+                for n in range(start, min(start + per_connection, share.stop)):
+                    smtp.sendmail(sender, [f"client{n}@example.com"], raw)
+
+    step = -(-count // connections)
+    shares = [range(i, min(i + step, count)) for i in range(0, count, step)]
     started = time.perf_counter()
-    sent = 0
-    while sent < count:
-        with smtplib.SMTP("127.0.0.1", port) as smtp:
-            for _ in range(min(per_connection, count - sent)):
-                smtp.sendmail(sender, [f"client{sent}@example.com"], raw)
-                sent += 1
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(lane, shares))
     return time.perf_counter() - started
 
 
@@ -199,6 +209,12 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--label")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=4,
+        help="the worker's send lanes (COMPTOIR_SEND_CONNECTIONS) and the blast's connections",
+    )
     args = parser.parse_args()
 
     fresh_database(args.database_url)
@@ -216,8 +232,14 @@ def main() -> None:
         "COMPTOIR_DATABASE_URL": args.database_url,
         "COMPTOIR_EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "COMPTOIR_BASE_URL": "https://comptoir.example",
+        "COMPTOIR_SEND_CONNECTIONS": str(args.connections),
     }
-    results = {"contacts": args.contacts, "batch_size": pipeline.BATCH_SIZE, "runs": {}}
+    results = {
+        "contacts": args.contacts,
+        "batch_size": pipeline.BATCH_SIZE,
+        "connections": args.connections,
+        "runs": {},
+    }
     blasts = []
     with tempfile.TemporaryDirectory() as tmp:
         key = dkim_key(Path(tmp))
@@ -229,7 +251,9 @@ def main() -> None:
             ),
         ):
             print(f"raw blast ({label}) …", flush=True)
-            blast = raw_blast(port, sender, raw, args.contacts, pipeline.BATCH_SIZE)
+            blast = raw_blast(
+                port, sender, raw, args.contacts, pipeline.BATCH_SIZE, args.connections
+            )
             blasts.append(blast)
             print(f"freezing the audience ({label}) …", flush=True)
             campaign_id, frozen_s, frozen = freeze(workspace)
@@ -259,7 +283,8 @@ def main() -> None:
     lines = [
         f"# Campaign send: {args.contacts:,} subscribed contacts, PostgreSQL, local SMTP sink",
         "",
-        f"Revision {results['revision']}; batches of {pipeline.BATCH_SIZE} (one connection each).",
+        f"Revision {results['revision']}; batches of {pipeline.BATCH_SIZE} (one connection each), "
+        f"{args.connections} at once (the worker's send lanes and the blast's connections).",
         f"Raw blast mean of both runs: {raw_rate:,.0f} msg/s.",
         "",
         "| run | freeze | send | rate | raw blast | ratio | worker peak RSS |",

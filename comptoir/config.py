@@ -45,6 +45,15 @@ def seconds(name: str, default: float) -> float:
     return value
 
 
+def count(name: str, default: int, *, most: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise ConfigError(f"{name}={raw!r} is not a whole number from 1 to {most}")
+    return int(raw)
+
+
 def secret_key() -> str:
     """COMPTOIR_SECRET_KEY, or a key generated once and kept under the var directory."""
     key = os.environ.get("COMPTOIR_SECRET_KEY")

@@ -163,6 +163,9 @@ if COMPTOIR_DKIM_DOMAIN and not Path(COMPTOIR_DKIM_KEY_FILE).is_file():
     raise config.ConfigError(
         "COMPTOIR_DKIM_DOMAIN is set but COMPTOIR_DKIM_KEY_FILE names no readable key file"
     )
+# How many batches a worker sends at once, each over its own SMTP connection (PostgreSQL
+# only; SQLite sends one at a time). A small relay that limits connections wants 1 or 2.
+COMPTOIR_SEND_CONNECTIONS = config.count("COMPTOIR_SEND_CONNECTIONS", 4, most=32)
 DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "Comptoir <no-reply@localhost>")
 
 COMPTOIR_REDIS_URL = os.environ.get("COMPTOIR_REDIS_URL") or None

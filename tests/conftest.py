@@ -65,6 +65,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def one_send_lane(settings):
+    """A test's rows live in its own open transaction, which the pipeline's other send
+    lanes (threads with connections of their own) cannot see: tests send in one lane,
+    but those about lanes (tests/mail/test_send_lanes.py) and the real worker processes."""
+    settings.COMPTOIR_SEND_CONNECTIONS = 1
+
+
+@pytest.fixture(autouse=True)
 def default_language_after_each_test():
     """LocaleMiddleware leaves the last request's language active in the thread: reset it,
     so that a French page in one test does not turn the next test's messages French."""

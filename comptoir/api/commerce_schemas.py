@@ -392,6 +392,14 @@ class StoreConnectionOut(BaseModel):
     )
     created_at: datetime
     last_received_at: datetime | None
+    last_result: Literal["accepted", "refused"] | None = Field(
+        description="What became of the last webhook received, if any."
+    )
+    last_reason: str | None = Field(
+        description="Why it was refused, or what it did when accepted (a code such as "
+        "invalid_signature, no_secret, unknown_topic, created, updated)."
+    )
+    last_topic: str | None
 
 
 class StoreConnectionList(BaseModel):
@@ -509,6 +517,9 @@ def store_connection_out(connection) -> dict:
         "webhook_url": connection.webhook_url,
         "created_at": connection.created_at,
         "last_received_at": connection.last_received_at,
+        "last_result": connection.last_result or None,
+        "last_reason": connection.last_reason or None,
+        "last_topic": connection.last_topic or None,
     }
 
 

@@ -1,4 +1,4 @@
-"""Contact imports (X1, X2): upload a file, then follow its job."""
+"""Imports (X1, X2, issue 15): upload a contact file or an orders export, then follow its job."""
 
 import datetime as dt
 
@@ -38,12 +38,17 @@ class RowErrorOut(Schema):
 class ImportOut(Schema):
     id: int
     status: str
+    kind: str = Field(
+        description="`contacts`, or `orders` for an orders export of Shopify or Square: its "
+        "counters (total, created, updated, skipped, errors_total) count orders, not rows."
+    )
     total: int
     created: int
     updated: int
     skipped: int = Field(
         description="Rows that changed nothing: unchanged, or repeating an "
-        "address the file gave before."
+        "address the file gave before. For orders: orders already imported and unchanged, "
+        "Square refunds and sales to no customer."
     )
     unsubscribed_by_later_row: int = Field(
         description="Contacts unsubscribed by a later row of their address in the file "
@@ -80,8 +85,20 @@ def import_post(
     mapping: Form[str | None] = None,
     consent_confirmed: Form[bool] = False,
     dry_run: Form[bool] = False,
+    kind: Form[str | None] = None,
 ):
-    """Upload a CSV file of contacts; it is imported in the background.
+    """Upload a CSV file of contacts, or an orders export; it is imported in the background.
+
+    `kind` is `contacts` or `orders`; without it an orders export of Shopify (Orders →
+    Export: one row per line item, grouped by `Name`) or of Square (item sales or
+    transactions export, grouped by `Transaction ID`) is recognised by its columns. Its
+    orders go through the same backfill as `POST /orders/batch`: contacts are matched or
+    created by e-mail address as an order `PUT` does, and their figures and type follow.
+    Each order's id is Shopify's own order id (`Id`, as its webhooks send it; else
+    `shopify:<Name>`) or `square:<Transaction ID>`, so importing a file twice changes
+    nothing. Square names customers by id: import Square's customer export first (its
+    `Square Customer ID` column ties each id to a contact). 422 `not_an_orders_export`
+    for `kind=orders` on another file, `invalid_kind`.
 
     `preset` (square, shopify, squarespace, mailchimp, generic) names the tool that wrote
     the file; without it the columns tell. `mapping` is a JSON object {contact field:
@@ -98,6 +115,7 @@ def import_post(
         mapping=mapping,
         consent_confirmed=consent_confirmed,
         dry_run=dry_run,
+        kind=kind,
     )
     return Status(202, {"id": job.pk, "status": job.status})
 

@@ -297,27 +297,43 @@ class StoreConnection(WorkspaceScoped):
 
     The URL token says which workspace a webhook is for; the shared secret proves the
     platform sent it (HMAC of the body). The secret has to be kept readable to check
-    signatures, so it is never shown again after creation.
+    signatures, so it is never shown again after creation. It may be empty for a while: a
+    Shopify shop shows its signing key only once its first webhook exists, which needs
+    this connection's URL first; until the key is pasted, every webhook is refused.
     """
 
     class Platform(models.TextChoices):
         SHOPIFY = "shopify", "Shopify"
         WOOCOMMERCE = "woocommerce", "WooCommerce"
 
+    class Result(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        REFUSED = "refused", _("refused")
+
     platform = models.CharField(_("platform"), max_length=12, choices=Platform.choices)
-    secret = models.CharField(max_length=255)
+    secret = models.CharField(max_length=255, blank=True)
     url_token = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What became of the last webhook, for the store page: the verdict, a reason code and
+    # the topic, never the body nor anything of the secret (see commerce.webhooks).
     last_received_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.CharField(max_length=8, choices=Result.choices, blank=True)
+    last_reason = models.CharField(max_length=40, blank=True)
+    last_topic = models.CharField(max_length=64, blank=True)
+    last_detail = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} #{self.pk}"
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret)
 
     @property
     def webhook_path(self) -> str:

@@ -10,26 +10,18 @@ logged — Shopify deletes a subscription after repeated failures, which would l
 later order — while a database failure is a 500, which they retry.
 """
 
-import json
 import logging
 
-from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from comptoir.commerce import selectors, services
-from comptoir.commerce.adapters import shopify, woocommerce
+from comptoir.commerce import deliveries, selectors, services
 from comptoir.commerce.models import StoreConnection
 from comptoir.core.json_errors import error_response
-from comptoir.core.services import ServiceError
 
 logger = logging.getLogger("comptoir.commerce.webhooks")
 
 MAX_BODY = 1_048_576  # 1 MiB: far above a real order with 500 lines
-ADAPTERS = {
-    StoreConnection.Platform.SHOPIFY: shopify,
-    StoreConnection.Platform.WOOCOMMERCE: woocommerce,
-}
 
 
 def _read_body(request) -> bytes | None:
@@ -45,57 +37,29 @@ def _read_body(request) -> bytes | None:
 
 
 def receive(request, platform: str, token: str):
-    adapter = ADAPTERS[platform]
     connection = selectors.store_connection_for_webhook(platform=platform, url_token=token)
     if connection is None:
         logger.warning("%s webhook for an unknown connection", platform)
         return error_response(404, "not_found", "Not found.")
-    context = f"{platform} webhook (connection {connection.pk})"
     body = _read_body(request)
     if body is None:
-        logger.warning("%s: body over %d bytes refused", context, MAX_BODY)
-        return error_response(413, "too_large", "The body is too large.")
-    if adapter.is_ping(body, request.headers):
-        logger.info("%s: ping acknowledged", context)
-        return JsonResponse({"status": "ok"})
-    if not adapter.signature_valid(connection.secret, body, request.headers):
-        logger.warning("%s: missing or wrong signature, nothing stored", context)
-        return error_response(401, "invalid_signature", "Invalid or missing signature.")
-    services.store_connection_touch(connection=connection)
-
-    topic = request.headers.get(adapter.TOPIC_HEADER, "")
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        logger.warning("%s %s: body is not JSON", context, topic)
-        return error_response(400, "invalid_json", "The body is not JSON.")
-    if not isinstance(payload, dict):
-        logger.warning("%s %s: body is not a JSON object", context, topic)
-        return error_response(400, "invalid_json", "The body is not a JSON object.")
-
-    try:
-        result = adapter.handle(connection.workspace, topic, payload)
-    except ServiceError as error:
         logger.warning(
-            "%s %s (id %s) refused: %s [%s]",
-            context,
-            topic,
-            payload.get("id"),
-            error.message,
-            error.code,
+            "%s webhook (connection %s): body over %d bytes refused",
+            platform,
+            connection.pk,
+            MAX_BODY,
         )
-        return JsonResponse({"status": "rejected", "code": error.code, "detail": error.message})
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
-        # Fields of an unexpected shape (a list where an object was documented, …).
-        logger.warning("%s %s (id %s) unreadable: %r", context, topic, payload.get("id"), error)
-        return JsonResponse(
-            {"status": "rejected", "code": "unreadable_payload", "detail": str(error)}
-        )
-    if result is None:
-        logger.info("%s: topic %r ignored", context, topic)
-        return JsonResponse({"status": "ignored", "topic": topic})
-    logger.info("%s %s (id %s): %s", context, topic, payload.get("id"), result)
-    return JsonResponse({"status": result})
+        verdict = deliveries.refused("too_large", "The body is too large.", status_code=413)
+    else:
+        verdict = deliveries.process(connection, body, request.headers)
+    services.store_connection_record(
+        connection=connection,
+        result=verdict.result,
+        reason=verdict.reason,
+        topic=verdict.topic,
+        detail=verdict.note,
+    )
+    return verdict.response()
 
 
 @csrf_exempt

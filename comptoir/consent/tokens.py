@@ -1,9 +1,9 @@
 """Signed per-recipient unsubscribe links (K4): they work without login, forever, and a
 forged or altered one is refused. The signature is what makes them safe to act on."""
 
-from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+
+from comptoir.core.links import public_url
 
 SALT = "comptoir.consent.unsubscribe"
 
@@ -14,7 +14,7 @@ def unsubscribe_token(*, workspace_id: int, contact_id: int) -> str:
 
 def unsubscribe_url(*, workspace_id: int, contact_id: int) -> str:
     token = unsubscribe_token(workspace_id=workspace_id, contact_id=contact_id)
-    return settings.COMPTOIR_BASE_URL + reverse("unsubscribe", args=[token])
+    return public_url("unsubscribe", token)
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, int] | None:

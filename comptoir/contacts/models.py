@@ -239,6 +239,8 @@ class Note(WorkspaceScoped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(_("note"))
+    # Brought by a customer import (Square's Memo, Shopify's Note): nobody here wrote it.
+    imported = models.BooleanField(_("imported"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,9 +1,9 @@
 """Signed open-pixel and click URLs (T1). A click URL names its delivery and its target, and
 the signature covers both: nobody can make Comptoir redirect elsewhere (no open redirect)."""
 
-from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+
+from comptoir.core.links import public_url
 
 OPEN_SALT = "comptoir.mail.open"
 CLICK_SALT = "comptoir.mail.click"
@@ -11,12 +11,12 @@ CLICK_SALT = "comptoir.mail.click"
 
 def open_pixel_url(delivery_id: int) -> str:
     token = signing.Signer(salt=OPEN_SALT).sign(str(delivery_id))
-    return settings.COMPTOIR_BASE_URL + reverse("track_open", args=[token])
+    return public_url("track_open", token)
 
 
 def click_url(delivery_id: int, target: str) -> str:
     token = signing.Signer(salt=CLICK_SALT).sign_object([delivery_id, target], compress=True)
-    return settings.COMPTOIR_BASE_URL + reverse("track_click", args=[token])
+    return public_url("track_click", token)
 
 
 def read_open_token(token: str) -> int | None:

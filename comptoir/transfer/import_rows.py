@@ -31,6 +31,8 @@ _MAX_LENGTHS = {
     for name in ("first_name", "last_name", "company", "language")
 }
 _TAG_MAX = Tag._meta.get_field("name").max_length
+_NOTE_MAX = 10_000  # contacts.services.NOTE_MAX_LENGTH, as a note written by hand
+_CUSTOMER_ID_MAX = 100  # transfer.models.StoreCustomerRef.customer_id
 _CONSENT_RANK = {"": 0, "subscribed": 1, "unsubscribed": 2, "cleaned": 3}
 
 
@@ -65,6 +67,8 @@ class StagedRow(NamedTuple):
     tags: str  # JSON list of [key, name]
     name_key: str
     search_text: str
+    note: str  # an internal note to add, marked imported ("" for none)
+    store_customer_id: str  # Square's id of the customer ("" for none)
 
 
 def uncell(text: str) -> str:
@@ -186,7 +190,30 @@ class RowParser:
             tags=self._tags(cells),
             name_key=self._fold(display)[:310],
             search_text=self._search_text(first_name, last_name, email, email_key, phone_forms),
+            note=self._note(cells),
+            store_customer_id=self._customer_id(cells),
         )
+
+    def _note(self, cells: list[str]) -> str:
+        if "note" not in self.columns:
+            return ""
+        note = normalize.clean_text(self._cell(cells, "note"))
+        if len(note) > _NOTE_MAX:
+            raise RowError(
+                gettext_noop("The note is longer than %(max)d characters."), max=_NOTE_MAX
+            )
+        return note
+
+    def _customer_id(self, cells: list[str]) -> str:
+        if "store_customer_id" not in self.columns:
+            return ""
+        value = normalize.clean_line(self._cell(cells, "store_customer_id").lstrip("'"))
+        if len(value) > _CUSTOMER_ID_MAX:
+            raise RowError(
+                gettext_noop("The customer ID is longer than %(max)d characters."),
+                max=_CUSTOMER_ID_MAX,
+            )
+        return value
 
     def _fold(self, text: str) -> str:
         """`normalize.fold`, remembered for the names that a file repeats."""

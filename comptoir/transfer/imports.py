@@ -1,4 +1,8 @@
-"""Every write of a contact import (X1, X2): upload, start, run.
+"""Every write of an import (X1, X2): upload, start, run.
+
+A file is a contact file, or an orders export of Shopify or Square (issue 15), told
+apart by its columns (or by `kind`); an orders import runs in transfer.order_imports and
+shares everything else here: the upload, the job, its progress, cancel and error report.
 
 An upload is stored under VAR_DIR/imports/ and inspected at once (encoding, delimiter,
 columns), so that an unusable file is refused while the person is still there; the rows
@@ -27,16 +31,19 @@ from django.utils.translation import gettext_noop
 
 from comptoir.core.models import User, Workspace
 from comptoir.core.services import ServiceError
-from comptoir.transfer import presets, reading
+from comptoir.transfer import order_files, presets, reading
+from comptoir.transfer.import_extras import imported_notes_add, store_customer_ids_keep
 from comptoir.transfer.import_merge import Merge, analyze_after_merge
 from comptoir.transfer.import_rows import RowError, RowParser
 from comptoir.transfer.models import ImportJob, ImportRowError
+from comptoir.transfer.order_imports import OrdersRun
 from comptoir.transfer.reasons import Reason, RefusedImport
 from comptoir.transfer.staging import Staging
 
 logger = logging.getLogger("comptoir.transfer")
 
 Status = ImportJob.Status
+Kind = ImportJob.Kind
 CHUNK_ROWS = 20_000
 ERROR_BATCH = 1_000
 # Finished dry runs keep their file, so that the real import needs no second upload; past
@@ -145,6 +152,32 @@ def _preset(header: list[str], preset: str | None) -> str:
     return preset
 
 
+def _kind(header: list[str], kind: str | None, preset: str | None, workspace) -> tuple[str, str]:
+    """(kind, preset) of an uploaded file: an orders export when `kind` says so or, without
+    `kind`, when its columns are Shopify's or Square's orders export."""
+    if kind not in (None, "", *Kind.values):
+        raise ServiceError(
+            _("Unknown kind “%(kind)s”: use contacts or orders.") % {"kind": kind},
+            code="invalid_kind",
+        )
+    detected = order_files.detect(header)
+    if kind == Kind.ORDERS and detected is None:
+        raise ServiceError(
+            _(
+                "This is not an orders export of Shopify or Square: Shopify’s has the "
+                "columns “Name” and “Lineitem name”, Square’s “Transaction ID” and “Item”."
+            ),
+            code="not_an_orders_export",
+        )
+    if detected is None or kind == Kind.CONTACTS:
+        return Kind.CONTACTS, preset or ""
+    try:
+        order_files.reader_for(header, detected, workspace)
+    except reading.FileError as error:
+        raise ServiceError(str(error), code="invalid_file") from None
+    return Kind.ORDERS, detected
+
+
 def _enqueue(job: ImportJob) -> None:
     from comptoir.transfer.import_tasks import import_run_task
 
@@ -162,10 +195,12 @@ def import_create(
     consent_confirmed: bool = False,
     dry_run: bool = False,
     start: bool = True,
+    kind: str | None = None,
 ) -> ImportJob:
     """Store and inspect an uploaded file; queue its import (`start`), or keep it as a
     draft for the dashboard's mapping page. Refuses an unusable file, preset or mapping
-    with a ServiceError, and then nothing is kept."""
+    with a ServiceError, and then nothing is kept. `kind` (contacts, orders) is found from
+    the columns when not given."""
     given = parse_mapping(mapping)
     if preset and preset not in presets.PRESETS:
         _preset([], preset)
@@ -176,10 +211,16 @@ def import_create(
             inspection = reading.inspect(path)
         except reading.FileError as error:
             raise ServiceError(str(error), code="invalid_file") from None
-        preset = _preset(inspection.header, preset)
-        resolved = resolve_mapping(inspection.header, preset, given)
+        kind, order_preset = _kind(inspection.header, kind, preset, workspace)
+        if kind == Kind.ORDERS:
+            # The columns of an orders export are fixed: there is nothing to map.
+            preset, resolved = order_preset, {}
+        else:
+            preset = _preset(inspection.header, preset)
+            resolved = resolve_mapping(inspection.header, preset, given)
         job = ImportJob.objects.create(
             workspace=workspace,
+            kind=kind,
             status=Status.QUEUED if start else Status.DRAFT,
             file_name=(getattr(upload, "name", "") or "import.csv")[:255],
             stored_name=stored_name,
@@ -223,6 +264,12 @@ def import_start(
     """Queue a draft once its columns are mapped; or, after a finished dry run, queue the
     real import of the same file with the same choices."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status == Status.DRAFT and job.kind == Kind.ORDERS:
+        job.dry_run = bool(dry_run)
+        job.status = Status.QUEUED
+        job.save()
+        _enqueue(job)
+        return job
     if job.status == Status.DRAFT:
         header = import_inspect(job).header
         job.mapping = resolve_mapping(
@@ -246,6 +293,7 @@ def _copy(job: ImportJob, *, consent_confirmed: bool, dry_run: bool, actor: User
     """A new queued job of the same stored file with the same choices."""
     copy = ImportJob.objects.create(
         workspace=job.workspace,
+        kind=job.kind,
         file_name=job.file_name,
         stored_name=job.stored_name,
         size=job.size,
@@ -355,8 +403,11 @@ def import_run(*, job_id: int) -> ImportJob:
     # Kept for "Run it again", unless the file itself is the problem (or no longer needed).
     keep_file = True
     try:
-        _read(job, staging)
-        _merge(job, staging)
+        if job.kind == Kind.ORDERS:
+            _orders(job)
+        else:
+            _read(job, staging)
+            _merge(job, staging)
     except _Cancelled:
         _stop(job, ImportJob.StopReason.CANCELLED, "Cancelled while it ran.")
     except _TakenBack:
@@ -507,6 +558,15 @@ def _merge(job: ImportJob, staging: Staging) -> None:
             consent_confirmed=job.consent_confirmed,
             suppression_detail=f"import: cleaned in {job.file_name}",
         ).run()
+        if "note" in job.mapping:
+            imported_notes_add(
+                staged=staging.rows,
+                workspace=job.workspace,
+                actor=job.created_by,
+                now=timezone.now(),
+            )
+        if "store_customer_id" in job.mapping:
+            store_customer_ids_keep(staged=staging.rows, workspace=job.workspace)
         # A cancel that came during the merge (or a takeover) throws the merge away.
         _still_wanted(job, lock=True)
         if job.dry_run:
@@ -529,6 +589,18 @@ def _merge(job: ImportJob, staging: Staging) -> None:
         skipped=result.skipped,
         unsubscribed_by_later_row=result.unsubscribed_by_later_row,
         timings=timings,
+        finished_at=timezone.now(),
+    )
+
+
+def _orders(job: ImportJob) -> None:
+    started = time.perf_counter()
+    job.row_errors.all().delete()
+    OrdersRun(job, path=stored_path(job), still_wanted=_still_wanted, progress=_progress).run()
+    _progress(
+        job,
+        status=Status.COMPLETED,
+        timings={"orders": round(time.perf_counter() - started, 3)},
         finished_at=timezone.now(),
     )
 

@@ -1,4 +1,5 @@
-"""Contact imports (X1, X2): one ImportJob per uploaded file, and the rows it refused.
+"""Imports (X1, X2): one ImportJob per uploaded file — a contact file, or an orders export
+of Shopify or Square (issue 15) — and the rows it refused.
 
 Exports (X3, X4) keep no state: they stream straight from the directory.
 """
@@ -35,6 +36,12 @@ class ImportJob(WorkspaceScoped):
         CANCELLED = "cancelled", _("Cancelled")
         WORKER_LOST = "worker_lost", _("Its worker stopped")
 
+    class Kind(models.TextChoices):
+        CONTACTS = "contacts", _("Contacts")
+        # An orders export (Shopify, Square): its orders go through the order backfill.
+        ORDERS = "orders", _("Orders")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CONTACTS)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
     file_name = models.CharField(_("file"), max_length=255)
@@ -52,7 +59,8 @@ class ImportJob(WorkspaceScoped):
     consent_confirmed = models.BooleanField(default=False)
     dry_run = models.BooleanField(default=False)
 
-    # Counters: rows of the file (header excluded), rows read so far, and the outcome.
+    # Counters: rows of the file (header excluded), rows read so far, and the outcome. An
+    # orders import counts orders instead of rows (an order is one row per line item).
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     bytes_read = models.BigIntegerField(default=0)
@@ -103,6 +111,13 @@ class ImportJob(WorkspaceScoped):
     def failure_message(self) -> str:
         """`failure`, in the reader's language when the job stopped through no fault of its
         file."""
+        if self.stop_reason and self.kind == self.Kind.ORDERS and not self.dry_run:
+            # Orders are saved 1,000 at a time: those saved stay, and run again they are
+            # found unchanged.
+            return gettext(
+                "Stopped before the end of the file: the orders saved until then are kept. "
+                "Run it again to import the rest; the orders already saved are left as they are."
+            )
         if self.stop_reason == self.StopReason.CANCELLED:
             return gettext("Cancelled; nothing was imported. You can run it again.")
         if self.stop_reason == self.StopReason.WORKER_LOST:
@@ -132,3 +147,27 @@ class ImportRowError(models.Model):
     @property
     def reason(self) -> str:
         return in_words(self.message)
+
+
+class StoreCustomerRef(WorkspaceScoped):
+    """A store's own id of a customer, seen in a customer import, and the contact it is.
+
+    Square's sales exports name the customer by its Square id, never by e-mail address: the
+    customer directory export (its "Square Customer ID" column) is what ties the two, so an
+    orders import of Square finds the contact of each sale here."""
+
+    platform = models.CharField(max_length=12)
+    customer_id = models.CharField(max_length=100)
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "platform", "customer_id"], name="store_customer_ref_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.customer_id}"

@@ -38,6 +38,11 @@ FIELDS = {
     "unsubscribed": _("Unsubscribed (yes/no)"),
     "has_account": _("Has a customer account"),
     "created_at": _("Created at"),
+    # Kept as an internal note marked "imported" (C8): Square's Memo, Shopify's Note.
+    "note": _("Internal note"),
+    # Square's own id of the customer, which its sales exports name instead of the e-mail
+    # address: kept so that an orders import of Square finds the contact (transfer.orders).
+    "store_customer_id": _("Customer ID in Square (to match its sales exports)"),
     **{
         f"shipping_{part}": format_lazy(_("Shipping address: {part}"), part=label)
         for part, label in ADDRESS_PARTS.items()
@@ -69,6 +74,7 @@ _GENERIC = {
     ],
     "has_account": ["Has account", "Compte client"],
     "created_at": ["Created at", "Créé le", "Date de création"],
+    "note": ["Note", "Notes", "Remarque", "Remarques", "Commentaire"],
     **{
         f"{kind}_{key}": [f"{kind.title()} {label}"]
         for kind in ("shipping", "billing")
@@ -105,6 +111,10 @@ _ALIASES = {
         "company": ["Company Name"],
         "consent": ["Email Subscription Status"],
         "unsubscribed": ["Email Unsubscribed"],
+        # Square's customer groups ("VIP, Newsletter") are what tags are here.
+        "tags": ["Groups"],
+        "note": ["Memo"],
+        "store_customer_id": ["Square Customer ID"],
         # A Square customer's one address is their own: the billing one.
         "billing_line1": ["Street Address 1"],
         "billing_line2": ["Street Address 2"],
@@ -120,6 +130,7 @@ _ALIASES = {
         "company": ["Company", "Default Address Company"],
         "consent": ["Accepts Email Marketing", "Accepts Marketing"],
         "tags": ["Tags"],
+        "note": ["Note"],
         # Shopify's default address is where orders are shipped.
         "shipping_line1": ["Address1", "Default Address Address1"],
         "shipping_line2": ["Address2", "Default Address Address2"],

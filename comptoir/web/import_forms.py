@@ -1,4 +1,4 @@
-"""Forms of the contact import pages (X1, X2): they parse what was chosen; whether the file,
+"""Forms of the import pages (X1, X2, issue 15): they parse what was chosen; whether the file,
 the mapping and the consent can be used is for `comptoir.transfer.imports` to say."""
 
 from django import forms
@@ -81,3 +81,23 @@ class ImportStartForm(DescribedForm):
 
     def option_fields(self):
         return [self["consent_confirmed"], self["dry_run"]]
+
+
+class OrderImportUploadForm(DescribedForm):
+    """The orders export of Shopify or Square: its columns are fixed, nothing to map."""
+
+    error_fields = {
+        "invalid_file": "file",
+        "file_too_large": "file",
+        "not_an_orders_export": "file",
+    }
+
+    file = forms.FileField(
+        label=_("Orders export (CSV)"),
+        help_text=_(
+            "Shopify: Orders → Export → “All orders”, as CSV for Excel or plain CSV. "
+            "Square: Reports → Item sales → Export → “Item detail” (or the transactions "
+            "export)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )

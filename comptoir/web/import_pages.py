@@ -1,4 +1,5 @@
-"""The contact import pages (X1, X2): upload, map the columns, follow the job, read its result."""
+"""The import pages (X1, X2, issue 15): upload, map the columns (contacts) or check the
+format (orders exports), follow the job, read its result."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from comptoir.transfer.imports import (
 )
 from comptoir.transfer.models import ImportJob
 from comptoir.web.access import workspace_view
-from comptoir.web.import_forms import ImportStartForm, ImportUploadForm
+from comptoir.web.import_forms import ImportStartForm, ImportUploadForm, OrderImportUploadForm
 
 RECENT = 20
 ERRORS_SHOWN = 100
@@ -44,9 +45,43 @@ def import_list(request):
             else:
                 return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
         status = 422
-    jobs = scoped(ImportJob, request.workspace).select_related("created_by")[:RECENT]
+    jobs = (
+        scoped(ImportJob, request.workspace)
+        .filter(kind=ImportJob.Kind.CONTACTS)
+        .select_related("created_by")[:RECENT]
+    )
     return render(
         request, "web/contacts/imports/list.html", {"form": form, "jobs": jobs}, status=status
+    )
+
+
+@workspace_view(write=Action.EDIT)
+def order_import_list(request):
+    """Recent orders imports, and the upload of a Shopify or Square orders export."""
+    form = OrderImportUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                job = import_create(
+                    workspace=request.workspace,
+                    upload=form.cleaned_data["file"],
+                    actor=request.user,
+                    kind=ImportJob.Kind.ORDERS,
+                    start=False,
+                )
+            except ServiceError as error:
+                form.add_service_error(error)
+            else:
+                return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
+        status = 422
+    jobs = (
+        scoped(ImportJob, request.workspace)
+        .filter(kind=ImportJob.Kind.ORDERS)
+        .select_related("created_by")[:RECENT]
+    )
+    return render(
+        request, "web/contacts/imports/orders.html", {"form": form, "jobs": jobs}, status=status
     )
 
 
@@ -54,6 +89,8 @@ def import_list(request):
 def import_detail(request, job_id: int):
     """A draft's mapping page; then the job's progress and result."""
     job = get_scoped(ImportJob, request.workspace, pk=job_id)
+    if job.status == ImportJob.Status.DRAFT and job.kind == ImportJob.Kind.ORDERS:
+        return _orders_start_page(request, job)
     if job.status == ImportJob.Status.DRAFT:
         return _mapping_page(request, job)
     form = ImportStartForm(request.POST if request.method == "POST" else None)
@@ -79,6 +116,32 @@ def import_detail(request, job_id: int):
     if request.htmx:
         return render(request, "web/contacts/imports/status.html", context)
     return render(request, "web/contacts/imports/detail.html", context)
+
+
+def _orders_start_page(request, job: ImportJob):
+    """An orders export needs no mapping: the page shows what was recognised and starts
+    a dry run or the import itself."""
+    try:
+        inspection = import_inspect(job)
+    except ServiceError as error:
+        return render(
+            request, "web/contacts/imports/detail.html", {"job": job, "failure": error.message}
+        )
+    if request.method == "POST":
+        try:
+            import_start(
+                job=job,
+                mapping={},
+                consent_confirmed=False,
+                dry_run="dry_run" in request.POST,
+                actor=request.user,
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
+    return render(
+        request, "web/contacts/imports/orders_start.html", {"job": job, "inspection": inspection}
+    )
 
 
 def _mapping_page(request, job: ImportJob):

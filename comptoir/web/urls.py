@@ -12,6 +12,7 @@ from comptoir.web import (
     outbox_pages,
     segment_pages,
     signup_pages,
+    store_pages,
     suppression_pages,
     tag_manager,
     views,
@@ -36,6 +37,7 @@ urlpatterns = [
         name="segment_delete",
     ),
     path("contacts/imports/", import_pages.import_list, name="imports"),
+    path("contacts/imports/orders/", import_pages.order_import_list, name="order_imports"),
     path("contacts/imports/<int:job_id>/", import_pages.import_detail, name="import_detail"),
     path("contacts/imports/<int:job_id>/cancel/", import_pages.import_cancel, name="import_cancel"),
     path("contacts/imports/<int:job_id>/retry/", import_pages.import_retry, name="import_retry"),
@@ -123,6 +125,27 @@ urlpatterns = [
         name="settings_staff_remove",
     ),
     path("settings/tokens/", views.settings_tokens, name="settings_tokens"),
+    path("settings/store/", store_pages.store_settings, name="settings_store"),
+    path(
+        "settings/store/<int:connection_id>/secret/",
+        store_pages.store_secret,
+        name="settings_store_secret",
+    ),
+    path(
+        "settings/store/<int:connection_id>/regenerate/",
+        store_pages.store_regenerate,
+        name="settings_store_regenerate",
+    ),
+    path(
+        "settings/store/<int:connection_id>/test/",
+        store_pages.store_test,
+        name="settings_store_test",
+    ),
+    path(
+        "settings/store/<int:connection_id>/delete/",
+        store_pages.store_delete,
+        name="settings_store_delete",
+    ),
     path("settings/outbox/", outbox_pages.outbox_list, name="settings_outbox"),
     path(
         "settings/outbox/<int:message_id>/",

@@ -3,11 +3,12 @@
 
 import pytest
 
-from comptoir.commerce.models import Cart, Order, Product, Subscription
+from comptoir.commerce.models import Cart, Order, Product, StoreConnection, Subscription
 from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
 from tests.commerce.helpers import order_body
+from tests.commerce.webhook_helpers import SECRET, encode, fixture, post, sign
 from tests.conftest import api_client_for
 from tests.contacts.helpers import make_contact
 
@@ -220,6 +221,21 @@ def test_store_connections_are_created_listed_and_deleted_by_admins(api, workspa
     assert [c["id"] for c in listed] == [connection["id"]]
     assert api.delete(f"/api/v1/store-connections/{connection['id']}").status_code == 204
     assert api.get("/api/v1/store-connections").json()["items"] == []
+
+
+def test_a_store_connection_tells_what_became_of_its_last_webhook(api, workspace):
+    shop = api.post("/api/v1/store-connections", {"platform": "shopify", "secret": SECRET}).json()
+    assert shop["last_result"] is None and shop["last_reason"] is None
+    connection = StoreConnection.objects.get(pk=shop["id"])
+    body = encode(fixture("shopify_order_create.json"))
+    forged = {"X-Shopify-Topic": "orders/create", "X-Shopify-Hmac-Sha256": sign(body, "x")}
+    assert post(connection, body, forged).status_code == 401
+
+    (listed,) = api.get("/api/v1/store-connections").json()["items"]
+    assert listed["last_result"] == "refused"
+    assert listed["last_reason"] == "invalid_signature"
+    assert listed["last_topic"] == "orders/create"
+    assert listed["last_received_at"] is not None
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.MARKETER])

@@ -115,8 +115,14 @@ def test_a_tampered_body_is_401_and_stores_nothing(shop, workspace):
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_signature"
     assert nothing_stored(workspace)
+    # Only the verdict is noted, for the store page: nothing of the body.
     shop.refresh_from_db()
-    assert shop.last_received_at is None
+    assert (shop.last_result, shop.last_reason, shop.last_topic) == (
+        "refused",
+        "invalid_signature",
+        "orders/create",
+    )
+    assert shop.last_detail == ""
 
 
 @pytest.mark.parametrize(

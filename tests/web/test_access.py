@@ -8,7 +8,15 @@ from comptoir.core.models import ApiToken, Membership
 from comptoir.core.roles import Role
 from tests.conftest import PASSWORD, login, make_user, make_workspace
 
-PAGES = ["contacts", "campaigns", "automations", "signups", "settings", "settings/staff"]
+PAGES = [
+    "contacts",
+    "campaigns",
+    "automations",
+    "signups",
+    "settings",
+    "settings/staff",
+    "settings/store",
+]
 
 
 def url(workspace, page: str) -> str:

@@ -35,6 +35,7 @@ DASHBOARD_PAGES = [
     "settings/",
     "settings/staff/",
     "settings/tokens/",
+    "settings/store/",
 ]
 
 

@@ -1,5 +1,7 @@
 """Settings → Outbox (P2): the e-mails the outbox backend kept, each workspace seeing its own."""
 
+import email
+import email.policy
 import html as html_lib
 import re
 
@@ -161,7 +163,9 @@ def test_showing_a_message_does_not_count_as_opening_or_clicking_it(workspace, o
     delivery = sent_to(workspace, "zoe@example.com")
     message = kept(delivery)
     pixel_path = open_pixel_url(delivery.pk).removeprefix("https://comptoir.example")
-    assert pixel_path in bytes(message.raw).decode()  # the e-mail itself has the pixel
+    sent_html = email.message_from_bytes(bytes(message.raw), policy=email.policy.default)
+    html_part = sent_html.get_body(preferencelist=("html",)).get_content()
+    assert pixel_path in html_part  # the e-mail itself has the pixel
 
     page = login(owner).get(outbox_url(workspace, f"{message.pk}/")).content.decode()
 

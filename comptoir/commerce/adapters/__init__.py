@@ -13,12 +13,17 @@ import hmac
 from decimal import Decimal, InvalidOperation
 
 
+def hmac_base64(secret: str, body: bytes) -> str:
+    """base64(HMAC-SHA256(secret, body)): how Shopify and WooCommerce sign a body."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
 def hmac_base64_valid(secret: str, body: bytes, signature: str | None) -> bool:
     """Whether `signature` is base64(HMAC-SHA256(secret, body)), compared in constant time
     (Shopify's and WooCommerce's scheme)."""
     if not signature or not secret:
         return False
-    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    expected = hmac_base64(secret, body).encode()
     try:
         given = signature.strip().encode("ascii")
     except UnicodeEncodeError:

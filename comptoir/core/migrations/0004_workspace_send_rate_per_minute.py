@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_task_leases'),
+        ("core", "0003_task_leases"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workspace',
-            name='send_rate_per_minute',
-            field=models.PositiveIntegerField(default=3000, help_text='The most marketing e-mails sent in one minute, for your mail server.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000000)], verbose_name='messages per minute'),
+            model_name="workspace",
+            name="send_rate_per_minute",
+            field=models.PositiveIntegerField(
+                default=3000,
+                help_text="The most marketing e-mails sent in one minute, for your mail server.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(1000000),
+                ],
+                verbose_name="messages per minute",
+            ),
         ),
     ]

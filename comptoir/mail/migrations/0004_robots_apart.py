@@ -5,25 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0003_mailing_and_delivery_claims'),
+        ("mail", "0003_mailing_and_delivery_claims"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='proxy_opened_at',
+            model_name="delivery",
+            name="proxy_opened_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='deliveryclick',
-            name='machine',
+            model_name="deliveryclick",
+            name="machine",
             field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
-            model_name='deliveryclick',
-            name='clicked_at',
+            model_name="deliveryclick",
+            name="clicked_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
     ]

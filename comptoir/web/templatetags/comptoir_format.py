@@ -9,12 +9,19 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from comptoir.contacts.phones import contact_title, phone_shown, workspace_region
+from comptoir.web.countries import country_name
 
 register = template.Library()
 
 # Symbols a merchant recognises at a glance; any other currency shows its ISO code.
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 NBSP = "\u00a0"
+
+
+@register.filter
+def country(value) -> str:
+    """`"DE"|country` → "Germany" in English, "Allemagne" in French; a name as written."""
+    return country_name(str(value or ""), get_language() or "en")
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0004_drop_email_prefix_index'),
+        ('contacts', '0005_note_imported_flag'),
         ('core', '0004_workspace_send_rate_per_minute'),
     ]
 
