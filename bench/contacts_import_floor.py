@@ -4,6 +4,11 @@ only the primary key and the unique address index; and the foreign-key checks of
 timeline row per contact, queued for the COMMIT or run at each statement.
 
     .venv/bin/python bench/contacts_import_floor.py [--database-url URL] [--rows N]
+        [--per-index] [--label NAME]
+
+`--per-index` measures instead what each index of the table costs the INSERT: the schema as
+migrated, then without each secondary index in turn, with the indexes the review of
+2026-12-03 dropped put back (the schema before it), and with the two unique indexes only.
 
 Scratch measurements on a benchmark database of its own (default comptoir_bench_import,
 recreated and migrated): the contacts table is emptied between variants, and the index
@@ -33,6 +38,34 @@ VARIANTS = {
     "without the trigram index": {"rollback": True, "drop": ["contact_search_trgm"]},
     "primary key and unique address only": {"rollback": True, "drop": "secondary"},
 }
+
+
+# Dropped by contacts 0005 (the index review of issue 15); put back for the "before" variant.
+DROPPED_BY_THE_REVIEW = (
+    "CREATE INDEX floor_workspace ON contacts_contact (workspace_id)",
+    "CREATE INDEX floor_consent ON contacts_contact (workspace_id, consent, id)",
+)
+
+
+def per_index_variants(conn) -> dict:
+    names = [
+        name
+        for (name,) in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'contacts_contact' ORDER BY 1"
+        ).fetchall()
+        if name not in KEEP_INDEXES
+    ]
+    variants = {
+        "schema as migrated": {"rollback": True},
+        "with the 2 indexes the review dropped (before)": {
+            "rollback": True,
+            "add": DROPPED_BY_THE_REVIEW,
+        },
+    }
+    for name in names:
+        variants[f"without {name}"] = {"rollback": True, "drop": [name]}
+    variants["primary key and unique address only"] = {"rollback": True, "drop": "secondary"}
+    return variants
 
 
 def stage(conn, rows: int, workspace_id: int) -> None:
@@ -96,6 +129,8 @@ def measure(conn, workspace_id: int, actor_id: int, options: dict) -> dict:
         ]
     for name in drop:
         run(f'DROP INDEX "{name}"')
+    for statement in options.get("add", ()):
+        run(statement)
 
     def timed(name: str, sql: str) -> None:
         started = time.perf_counter()
@@ -135,6 +170,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--per-index", action="store_true")
+    parser.add_argument("--label", help="results go to contacts_import_floor-<label>-<date>.*")
     args = parser.parse_args()
     url = args.database_url
     common.check_not_protected(url)
@@ -151,7 +188,8 @@ def main() -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         print(f"Staging {args.rows:,} normalised rows…")
         stage(conn, args.rows, workspace.pk)
-        for name, options in VARIANTS.items():
+        variants = per_index_variants(conn) if args.per_index else VARIANTS
+        for name, options in variants.items():
             results[name] = measure(conn, workspace.pk, owner.pk, options)
             print(f"  {name}: {results[name]}")
         conn.execute("DROP TABLE floor_rows")
@@ -179,7 +217,7 @@ The same normalised rows, inserted in file order in one transaction into an empt
 | --- | --- | --- | --- | --- |
 {lines}
 """
-    path = common.write_results("contacts_import_floor", data, markdown)
+    path = common.write_results("contacts_import_floor", data, markdown, label=args.label)
     print(markdown)
     print(f"Results: {path}")
 

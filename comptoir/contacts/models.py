@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.contacts import normalize
-from comptoir.core.models import WorkspaceScoped
+from comptoir.core.models import Workspace, WorkspaceScoped
 
 # Contacts that never ordered sort after every other one, whichever the direction: sorting
 # on these coalesced values keeps keyset pagination on non-null keys (api/pagination.py).
@@ -29,6 +29,12 @@ ADDRESS_KEYS = ("name", "line1", "line2", "city", "postal_code", "region", "coun
 
 class Contact(WorkspaceScoped):
     """One person the business knows; the e-mail address is its fixed point (C2)."""
+
+    # Every index of the table begins with the workspace, so a one-column index of it only
+    # cost each write (an import of a million contacts pays ~16 index insertions a row).
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     class Source(models.TextChoices):
         ORDER = "order", _("Order")
@@ -135,8 +141,11 @@ class Contact(WorkspaceScoped):
                 F("id"),
                 name="contact_sort_last_order_desc",
             ),
+            # The last-order filters: their counts are index-only scans of this one (23-33 ms
+            # at a million contacts), where the coalesced sort indexes above would have to
+            # read the table (310-440 ms): bench/results/contacts_import-findings-2026-12-03.
             models.Index(fields=["workspace", "last_order_at"], name="contact_last_order"),
-            models.Index(fields=["workspace", "consent", "id"], name="contact_consent"),
+            # A consent state alone reads the start of the next one (no index of its own).
             # Measured on a million contacts (bench/results/contacts_list-findings-*.md): a
             # consent state with a total-spent range, sorted by total spent, reads only the
             # matching entries in order, and its count is an index-only scan instead of a
@@ -202,8 +211,14 @@ class Tag(WorkspaceScoped):
 
 
 class ContactTag(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_links")
+    # No one-column index of either key: the unique (contact, tag) and the (tag, contact)
+    # indexes below begin with them.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="contact_links", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -256,7 +271,10 @@ class ContactEvent(WorkspaceScoped):
         GROUP_ADDED = "group_added", _("Added to a group")
         GROUP_REMOVED = "group_removed", _("Removed from a group")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    # event_by_contact (contact, created_at, id) serves every lookup by contact.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(

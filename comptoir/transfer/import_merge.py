@@ -2,9 +2,11 @@
 
 The result is what calling the per-contact services row by row would give
 (`contact_create`, `contact_update(lock=None)`, `contact_tags_add`, `consent_subscribe`,
-`consent_withdraw`, `suppression_add`), with the same timeline and ledger rows, but in a
+`consent_withdraw`, `suppression_add`), with the same ledger and timeline rows, but in a
 handful of statements instead of millions: tests/transfer/test_merge_equivalence.py
-holds the two side by side. The rules:
+holds the two side by side. One deliberate difference: a new contact's consent is told by
+its one "created" timeline entry (with its tags, as `contact_create` writes them) rather
+than by an entry of its own; its ledger row is the same. The rules:
 
 - One contact per normalised address: rows whose address is already a contact update it,
   other rows create one. Inside the file the first row of an address wins for details,
@@ -40,6 +42,7 @@ from comptoir.transfer.staging import is_postgres
 logger = logging.getLogger("comptoir.transfer")
 
 FILL_BATCH = 1000
+TAG_PLACES = 1 << 20  # more than the tags a line of reading.MAX_LINE_CHARS can hold
 # The details an import may fill on an existing contact when they are empty.
 FILLABLE = (
     "first_name",
@@ -95,16 +98,45 @@ class _Dialect:
         )
 
     def tag_pairs(self, staged: str) -> str:
-        """(email_key, key, name, line) for each tag of each staged row."""
+        """(email_key, key, name, line, ord) for each tag of each staged row; `ord` orders
+        the tags as the file gives them (line, then place in the cell: a line holds at most
+        reading.MAX_LINE_CHARS characters, so fewer than TAG_PLACES tags)."""
         if self.pg:
             return (
-                f"SELECT s.email_key, e->>0 AS key, e->>1 AS name, s.line "
-                f"FROM {staged} s, jsonb_array_elements(CAST(s.tags AS jsonb)) e"
+                f"SELECT s.email_key, e->>0 AS key, e->>1 AS name, s.line, "
+                f"CAST(s.line AS bigint) * {TAG_PLACES} + place AS ord "
+                f"FROM {staged} s, "
+                f"jsonb_array_elements(CAST(s.tags AS jsonb)) WITH ORDINALITY AS cell(e, place)"
             )
         return (
             f"SELECT s.email_key, json_extract(e.value, '$[0]') AS key, "
-            f"json_extract(e.value, '$[1]') AS name, s.line FROM {staged} s, json_each(s.tags) e"
+            f"json_extract(e.value, '$[1]') AS name, s.line, s.line * {TAG_PLACES} + e.key AS ord "
+            f"FROM {staged} s, json_each(s.tags) e"
         )
+
+    def tag_names(self, links: str, tags: str) -> str:
+        """(contact_id, names): the JSON list of the tags each new contact is linked to, in
+        file order."""
+        if self.pg:
+            return (
+                f"SELECT l.contact_id, jsonb_agg(t.name ORDER BY l.ord) AS names "
+                f"FROM {links} l JOIN {tags} t ON t.id = l.tag_id WHERE l.created = 1 "
+                f"GROUP BY l.contact_id"
+            )
+        # SQLite aggregates in the order of the rows it is given (no ORDER BY in aggregates
+        # before 3.44): the subquery gives them in file order.
+        return (
+            f"SELECT contact_id, json_group_array(name) AS names FROM ("
+            f"SELECT l.contact_id, t.name FROM {links} l JOIN {tags} t ON t.id = l.tag_id "
+            f"WHERE l.created = 1 ORDER BY l.contact_id, l.ord) GROUP BY contact_id"
+        )
+
+    def json_without_nulls(self, *pairs: str) -> str:
+        """A JSON object of `pairs` without the keys whose value is NULL."""
+        if self.pg:
+            return f"jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)}))"
+        # A merge patch drops the keys it sets to null.
+        return f"json_patch('{{}}', json_object({', '.join(pairs)}))"
 
     def true(self) -> str:
         return "TRUE" if self.pg else "1"
@@ -176,10 +208,11 @@ class Merge:
         self._timed("dedupe", self._dedupe)
         self._timed("tags", self._ensure_tags)
         self._timed("create", self._create)
-        self._timed("created_events", self._created_events)
         self._timed("fill", self._fill)
         self._timed("link_tags", self._link_tags)
         self._timed("consent", self._consent)
+        # Last: a new contact's one timeline entry carries its tags and consent.
+        self._timed("created_events", self._created_events)
         self._timed("count", self._count)
         for table in (self.unique, self.tags, self.links, self.changes):
             self._run(f"DROP TABLE IF EXISTS {table}")
@@ -367,16 +400,31 @@ class Merge:
             )
 
     def _created_events(self) -> None:
+        """One "created" entry per new contact, with the tags it came with and the consent
+        the file gave it (`{"source": "import", "tags": [...], "consent": {"status": ...,
+        "source": ...}}`, each of the last two only when there is one), instead of one entry
+        more per tag and for the consent: a million-row file wrote 2.6 million timeline
+        rows, now one per contact. The consent's ledger row is written all the same
+        (_consent): it is the proof, the timeline only tells."""
+        consent = self.sql.json_object("'status'", "ch.status", "'source'", "ch.source")
+        consent = f"CASE WHEN ch.status IS NULL THEN NULL ELSE {consent} END"
+        tags = "tg.names" if self.sql.pg else "json(tg.names)"
+        data = self.sql.json_without_nulls(
+            "'source'", "CAST(%s AS text)", "'tags'", tags, "'consent'", consent
+        )
         self._run(
             f"""
             INSERT INTO {EVENTS} (workspace_id, contact_id, kind, data, actor_id, created_at)
-            SELECT %s, contact_id, %s, {self.sql.json("%s")}, %s, %s
-            FROM {self.unique} WHERE created = 1 ORDER BY line
+            SELECT %s, u.contact_id, %s, {data}, %s, %s
+            FROM {self.unique} u
+            LEFT JOIN ({self.sql.tag_names(self.links, TAGS)}) tg ON tg.contact_id = u.contact_id
+            LEFT JOIN {self.changes} ch ON ch.contact_id = u.contact_id
+            WHERE u.created = 1 ORDER BY u.line
             """,
             [
                 self.workspace.pk,
                 ContactEvent.Kind.CREATED,
-                json.dumps({"source": Contact.Source.IMPORT}),
+                Contact.Source.IMPORT,
                 self.actor.pk if self.actor else None,
                 self._now(),
             ],
@@ -466,30 +514,32 @@ class Merge:
         self._run(
             f"""
             CREATE TEMPORARY TABLE {self.links} AS
-            SELECT u.contact_id, t.id AS tag_id, MIN(s.line) AS line
+            SELECT u.contact_id, t.id AS tag_id, u.created, MIN(s.ord) AS ord
             FROM {self.tags} s
             JOIN {self.unique} u ON u.email_key = s.email_key
             JOIN {TAGS} t ON t.workspace_id = %s AND t.key = s.key
             WHERE u.created = 1 OR NOT EXISTS (
                 SELECT 1 FROM {LINKS} l WHERE l.contact_id = u.contact_id AND l.tag_id = t.id
             )
-            GROUP BY u.contact_id, t.id
+            GROUP BY u.contact_id, t.id, u.created
             """,
             [self.workspace.pk],
         )
         self._run(
             f"""
             INSERT INTO {LINKS} (contact_id, tag_id, created_at)
-            SELECT contact_id, tag_id, %s FROM {self.links} ORDER BY contact_id, line
+            SELECT contact_id, tag_id, %s FROM {self.links} ORDER BY contact_id, ord
             """,
             [self._now()],
         )
+        # A new contact's tags are told by its "created" entry (_created_events).
         self._run(
             f"""
             INSERT INTO {EVENTS} (workspace_id, contact_id, kind, data, actor_id, created_at)
             SELECT %s, l.contact_id, %s, {self.sql.json_object("'tag'", "t.name")}, %s, %s
             FROM {self.links} l JOIN {TAGS} t ON t.id = l.tag_id
-            ORDER BY l.contact_id, l.line
+            WHERE l.created = 0
+            ORDER BY l.contact_id, l.ord
             """,
             [
                 self.workspace.pk,
@@ -608,13 +658,16 @@ class Merge:
             """,
             [ws, self._now()],
         )
+        # A new contact's consent is told by its "created" entry (_created_events).
         self._run(
             f"""
             INSERT INTO {EVENTS} (workspace_id, contact_id, kind, data, actor_id, created_at)
-            SELECT %s, contact_id, 'consent_changed',
-                   {self.sql.json_object("'status'", "status", "'source'", "source")},
-                   actor_id, %s
-            FROM {self.changes} ORDER BY contact_id
+            SELECT %s, ch.contact_id, 'consent_changed',
+                   {self.sql.json_object("'status'", "ch.status", "'source'", "ch.source")},
+                   ch.actor_id, %s
+            FROM {self.changes} ch JOIN {self.unique} u ON u.contact_id = ch.contact_id
+            WHERE u.created = 0
+            ORDER BY ch.contact_id
             """,
             [ws, self._now()],
         )
@@ -646,3 +699,25 @@ class Merge:
         # one that unsubscribed its contact: that is what happened to the contact (X1).
         self.result.unsubscribed_by_later_row = int(later)
         self.result.skipped = int(unchanged) + staged - int(unique) - int(later)
+
+
+# A file that changed at least this many contacts gets fresh planner statistics at once.
+ANALYZE_AFTER = 10_000
+
+
+def analyze_after_merge(result: MergeResult) -> None:
+    """After a large import (committed), refresh the statistics of the tables it filled.
+
+    Autovacuum would, a minute or so later; until then the planner reads a directory of a
+    thousand contacts where there are a million, and the first lists, counts and campaign
+    audiences after the import can take a plan fit for the small one. Sampling costs about a
+    second at a million contacts. Only the tables' owner may: otherwise autovacuum will."""
+    if not is_postgres() or result.created + result.updated < ANALYZE_AFTER:
+        return
+    started = time.perf_counter()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {CONTACTS}, {LINKS}, {TAGS}")
+    except DatabaseError:
+        logger.warning("could not analyze the directory after an import")
+    result.timings["analyze"] = round(time.perf_counter() - started, 3)

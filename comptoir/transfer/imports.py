@@ -36,7 +36,7 @@ from comptoir.core.services import ServiceError
 from comptoir.core.tasks import enqueue_on_commit
 from comptoir.transfer import order_files, presets, reading
 from comptoir.transfer.import_extras import imported_notes_add, store_customer_ids_keep
-from comptoir.transfer.import_merge import Merge
+from comptoir.transfer.import_merge import Merge, analyze_after_merge
 from comptoir.transfer.import_rows import RowError, RowParser
 from comptoir.transfer.models import ImportJob, ImportRowError
 from comptoir.transfer.order_imports import OrdersRun
@@ -585,10 +585,13 @@ def _merge(job: ImportJob, staging: Staging) -> None:
         if job.dry_run:
             transaction.set_rollback(True)
         committing = time.perf_counter()
+    commit_s = time.perf_counter() - committing
+    if not job.dry_run:
+        analyze_after_merge(result)
     timings = {
         **job.timings,
         **result.timings,
-        "commit": round(time.perf_counter() - committing, 3),
+        "commit": round(commit_s, 3),
         "merge": round(time.perf_counter() - started, 3),
     }
     _progress(

@@ -25,6 +25,9 @@ class TimelineEntry:
     sentence: str
     at: datetime
     kind: str
+    # Further facts of the same action, one short sentence each (a new contact's tags and
+    # the consent it came with).
+    details: tuple[str, ...] = ()
 
 
 def _source_label(value: str) -> str:
@@ -141,6 +144,10 @@ def _mail_sentence(kind: str, data: dict, actor: str | None) -> str | None:
         }
     if kind != ConsentKind.CONSENT_CHANGED:
         return None
+    return _consent_sentence(data, actor)
+
+
+def _consent_sentence(data: dict, actor: str | None) -> str:
     names = {"source": _consent_source_label(data.get("source", "")), "actor": actor}
     status = data.get("status")
     if status == ConsentEvent.Status.SUBSCRIBED:
@@ -192,6 +199,20 @@ def _other(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
 
 
+def _details(event: ContactEvent) -> tuple[str, ...]:
+    """A "created" entry holds the tags the contact came with and, from an import, the
+    consent the file gave it (one entry instead of one per fact)."""
+    data = event.data or {}
+    if event.kind != Kind.CREATED:
+        return ()
+    details = []
+    if data.get("tags"):
+        details.append(_("Tags: %(tags)s") % {"tags": ", ".join(map(str, data["tags"]))})
+    if isinstance(data.get("consent"), dict):
+        details.append(_consent_sentence(data["consent"], None))
+    return tuple(details)
+
+
 def timeline(events) -> list[TimelineEntry]:
     """`events` newest first, as they come from `contact_events`; actors select-related."""
     return [
@@ -199,6 +220,7 @@ def timeline(events) -> list[TimelineEntry]:
             sentence=_sentence(event, str(event.actor) if event.actor else None),
             at=event.created_at,
             kind=event.kind,
+            details=_details(event),
         )
         for event in events
     ]

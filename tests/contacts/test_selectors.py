@@ -96,6 +96,33 @@ def test_figures_filters(workspace):
     assert emails(workspace, last_order_before=ten_days_ago) == ["small@example.com"]
 
 
+def test_the_last_order_filters_never_match_a_contact_who_never_ordered(workspace):
+    # The filters read the coalesced sort values (no index of their own): a contact without
+    # orders sorts as 1970 on one and 9999 on the other, and still matches neither bound.
+    set_figures(make_contact(workspace, "old@example.com"), orders=1, spent="5", days_ago=400)
+    make_contact(workspace, "prospect@example.com")
+    set_figures(
+        make_contact(workspace, "sixties@example.com"),
+        order_count=1,
+        type="customer",
+        last_order_at=datetime.datetime(1960, 1, 1, tzinfo=datetime.UTC),
+    )
+
+    assert emails(workspace, last_order_after="1900-01-01") == [
+        "old@example.com",
+        "sixties@example.com",
+    ]
+    assert emails(workspace, last_order_after="1969-12-31") == ["old@example.com"]
+    assert emails(workspace, last_order_before="9999-12-31T23:59:59") == [
+        "old@example.com",
+        "sixties@example.com",
+    ]
+    assert emails(workspace, last_order_before="1970-01-02") == ["sixties@example.com"]
+    assert emails(workspace, last_order_after="1950-01-01", last_order_before="2000-01-01") == [
+        "sixties@example.com"
+    ]
+
+
 def test_naive_dates_are_read_in_the_workspace_time_zone(workspace):
     workspace_update(workspace=workspace, time_zone="Pacific/Auckland")  # UTC+12/+13
     contact = make_contact(workspace, "nz@example.com")

@@ -1,11 +1,14 @@
 """What an import does to the directory: bad rows, dry runs, duplicates, existing contacts,
 and consent (X1, X2, C2)."""
 
+from django.db import connection
+
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.services import consent_subscribe, consent_withdraw, suppression_add
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
 from comptoir.contacts.services import contact_create, contact_update
 from comptoir.core.scoping import scoped
+from tests.conftest import make_workspace
 from tests.contacts.helpers import events_of, make_contact
 from tests.transfer.helpers import contact, run_import, tag_names
 
@@ -272,12 +275,21 @@ def test_the_timeline_of_an_imported_contact_says_where_it_came_from(workspace, 
 
     new = contact(workspace, "new@example.com")
     kinds = [(event.kind, event.data) for event in events_of(new)]
+    # One entry for the new contact, with the tags and the consent it came with...
     assert kinds == [
-        ("created", {"source": "import"}),
-        ("tag_added", {"tag": "VIP"}),
-        ("consent_changed", {"status": "subscribed", "source": "import"}),
+        (
+            "created",
+            {
+                "source": "import",
+                "tags": ["VIP"],
+                "consent": {"status": "subscribed", "source": "import"},
+            },
+        ),
     ]
     assert {event.actor for event in events_of(new)} == {owner}
+    # ... and the consent's proof in the ledger, as for any subscription.
+    ledger = scoped(ConsentEvent, workspace).filter(contact=new)
+    assert [(e.status, e.source, e.actor) for e in ledger] == [("subscribed", "import", owner)]
 
 
 def test_an_address_added_by_someone_else_during_the_merge_is_updated_not_duplicated(
@@ -304,3 +316,22 @@ def test_an_address_added_by_someone_else_during_the_merge_is_updated_not_duplic
     assert scoped(Contact, workspace).filter(email_key="late@example.com").count() == 1
     assert contact(workspace, "late@example.com").first_name == "Zoé"
     assert (job.created, job.updated, job.errors_total) == (1, 1, 0)
+
+
+def test_a_large_import_leaves_fresh_planner_statistics_and_a_dry_run_none(
+    workspace, owner, monkeypatch
+):
+    # Given imports count as large from two contacts on
+    from comptoir.transfer import import_merge
+
+    monkeypatch.setattr(import_merge, "ANALYZE_AFTER", 2)
+    content = "Email\na@example.com\nb@example.com\n"
+
+    # When one is imported for real and one as a dry run
+    real = run_import(workspace, content, actor=owner)
+    dry = run_import(make_workspace("Other", owner), content, actor=owner, dry_run=True)
+
+    # Then only the real one refreshed the statistics (PostgreSQL's; SQLite has no ANALYZE
+    # worth it at this size)
+    assert ("analyze" in real.timings) == (connection.vendor == "postgresql")
+    assert "analyze" not in dry.timings

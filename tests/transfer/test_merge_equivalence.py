@@ -1,5 +1,10 @@
 """The set-based merge leaves the directory exactly as the per-contact services would, row by
-row: details, derived search columns, tags, consent ledger, suppressions and timeline."""
+row: details, derived search columns, tags, consent ledger, suppressions and timeline.
+
+One difference is deliberate (issue 15): the merge tells a new contact's first consent in its
+"created" timeline entry, next to its tags (`{"source": "import", "tags": [...], "consent":
+{...}}`), where the services write a "consent_changed" entry after `contact_create`; the
+ledger rows are the same. `as_one_entry` reads the services' two entries as that one."""
 
 import json
 
@@ -110,10 +115,26 @@ def import_row_by_row(workspace, actor, file: str):
             )
 
 
+def as_one_entry(events: list[ContactEvent]) -> list[ContactEvent]:
+    """An imported contact's "created" entry directly followed by its first consent change
+    (the services' two writes) as the one entry the merge writes."""
+    events = list(events)
+    for index, (event, following) in enumerate(zip(events, events[1:], strict=False)):
+        if (
+            event.kind == "created"
+            and event.data.get("source") == "import"
+            and "consent" not in event.data
+            and following.kind == "consent_changed"
+        ):
+            event.data = {**event.data, "consent": following.data}
+            return events[: index + 1] + events[index + 2 :]
+    return events
+
+
 def snapshot(workspace) -> dict:
     people = {}
     for person in scoped(Contact, workspace).order_by("email_key"):
-        events = scoped(ContactEvent, workspace).filter(contact=person).order_by("id")
+        events = as_one_entry(scoped(ContactEvent, workspace).filter(contact=person).order_by("id"))
         people[person.email_key] = {
             "details": {
                 field: getattr(person, field)

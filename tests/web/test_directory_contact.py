@@ -11,6 +11,7 @@ from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
 from tests.conftest import login
 from tests.contacts.helpers import events_of, make_contact, set_figures
+from tests.transfer.helpers import run_import
 from tests.web.directory_helpers import FRENCH, text, url
 
 Kind = ContactEvent.Kind
@@ -160,6 +161,35 @@ def test_the_timeline_reads_in_french(zoe, workspace, owner):
 
     assert "Étiquette « vip » ajoutée par owner" in page
     assert "Créé par owner (origine : Ajouté à la main)" in page
+
+
+def test_an_imported_contact_reads_with_its_tags_and_consent_in_one_entry(workspace, owner):
+    file = 'Email,Tags,Email subscription status\nnew@example.com,"VIP, Fidèle",subscribed\n'
+    run_import(workspace, file, actor=owner, consent_confirmed=True)
+    new = scoped(Contact, workspace).get(email_key="new@example.com")
+    client = login(owner)
+
+    english = text(client.get(url(workspace, f"{new.pk}/")).content.decode())
+    french = text(client.get(url(workspace, f"{new.pk}/"), headers=FRENCH).content.decode())
+
+    activity = english[english.index("Activity") :]
+    assert (
+        "Created by owner (source: Import) Tags: VIP, Fidèle "
+        "Subscribed to marketing e-mails (source: Import)"
+    ) in activity
+    assert (
+        "Créé par owner (origine : Import) Étiquettes : VIP, Fidèle "
+        "Abonné aux e-mails marketing (origine : Import)"
+    ) in french
+
+
+def test_a_contact_created_with_tags_shows_them_on_its_created_entry(workspace, owner):
+    login(owner).post(url(workspace, "new/"), {"email": "lea@example.com", "tags": "vip, salon"})
+    lea = scoped(Contact, workspace).get()
+
+    page = text(login(owner).get(url(workspace, f"{lea.pk}/")).content.decode())
+
+    assert "Created by owner (source: Added by hand) Tags: vip, salon" in page
 
 
 def test_a_contact_of_another_workspace_is_a_404(workspace, other_workspace, owner):
