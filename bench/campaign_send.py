@@ -176,16 +176,23 @@ def freeze(workspace) -> tuple[int, float, int]:
     return campaign.pk, elapsed, campaign.mailing.deliveries.count()
 
 
-def worker_once(env: dict) -> tuple[float, float]:
+def workers_once(env: dict, count: int) -> tuple[float, float]:
+    """`count` processes of `comptoir worker --once` on the campaign at once, timed from
+    the outside until the last one ends; the largest peak RSS of them (wait4)."""
     started = time.perf_counter()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "comptoir", "worker", "--once"], env=env, cwd=common.ROOT
-    )
-    _pid, status, usage = os.wait4(worker.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status:
-        sys.exit(f"the worker failed with status {status}")
-    return elapsed, usage.ru_maxrss / 1024
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "comptoir", "worker", "--once"], env=env, cwd=common.ROOT
+        )
+        for _ in range(count)
+    ]
+    peak = 0.0
+    for worker in workers:
+        _pid, status, usage = os.wait4(worker.pid, 0)
+        if status:
+            sys.exit(f"a worker failed with status {status}")
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return time.perf_counter() - started, peak
 
 
 def dkim_key(directory: Path) -> Path:
@@ -215,7 +222,15 @@ def main() -> None:
         default=4,
         help="the worker's send lanes (COMPTOIR_SEND_CONNECTIONS) and the blast's connections",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the campaign; the connections are split between them",
+    )
     args = parser.parse_args()
+    if args.connections % args.workers:
+        parser.error("--connections must be a multiple of --workers")
 
     fresh_database(args.database_url)
     common.migrate(args.database_url)
@@ -232,12 +247,13 @@ def main() -> None:
         "COMPTOIR_DATABASE_URL": args.database_url,
         "COMPTOIR_EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "COMPTOIR_BASE_URL": "https://comptoir.example",
-        "COMPTOIR_SEND_CONNECTIONS": str(args.connections),
+        "COMPTOIR_SEND_CONNECTIONS": str(args.connections // args.workers),
     }
     results = {
         "contacts": args.contacts,
         "batch_size": pipeline.BATCH_SIZE,
         "connections": args.connections,
+        "workers": args.workers,
         "runs": {},
     }
     blasts = []
@@ -258,7 +274,7 @@ def main() -> None:
             print(f"freezing the audience ({label}) …", flush=True)
             campaign_id, frozen_s, frozen = freeze(workspace)
             print(f"sending with the worker ({label}) …", flush=True)
-            send_s, rss_mb = worker_once({**base_env, **extra})
+            send_s, rss_mb = workers_once({**base_env, **extra}, args.workers)
             from comptoir.campaigns.models import Campaign
             from comptoir.campaigns.selectors import campaign_stats
 
@@ -284,7 +300,8 @@ def main() -> None:
         f"# Campaign send: {args.contacts:,} subscribed contacts, PostgreSQL, local SMTP sink",
         "",
         f"Revision {results['revision']}; batches of {pipeline.BATCH_SIZE} (one connection each), "
-        f"{args.connections} at once (the worker's send lanes and the blast's connections).",
+        f"{args.connections} at once (the send lanes of {args.workers} worker process(es), "
+        "and the blast's connections).",
         f"Raw blast mean of both runs: {raw_rate:,.0f} msg/s.",
         "",
         "| run | freeze | send | rate | raw blast | ratio | worker peak RSS |",
