@@ -49,7 +49,6 @@ from comptoir.commerce.services.products import (
     product_upsert,
 )
 from comptoir.commerce.services.store_connections import (
-    payload_digest,
     store_connection_create,
     store_connection_delete,
     store_connection_record,
@@ -89,7 +88,6 @@ __all__ = [
     "order_cancel",
     "order_upsert",
     "orders_batch_upsert",
-    "payload_digest",
     "product_upsert",
     "store_connection_create",
     "store_connection_delete",

@@ -1,6 +1,5 @@
 """Store connections: their creation, secrets, deletion and last contact."""
 
-import hashlib
 import secrets
 
 from django.utils import timezone
@@ -109,7 +108,3 @@ def store_connection_record(
     StoreConnection.objects.filter(pk=connection.pk).update(**values)
     for field, value in values.items():
         setattr(connection, field, value)
-
-
-def payload_digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
