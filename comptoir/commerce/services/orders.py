@@ -90,7 +90,14 @@ def order_upsert(
         # A new order is inserted straight away; when a concurrent request inserted it first,
         # the unique key refuses ours and the next attempt reads and updates theirs.
         insert = known is None and next(attempts) == 0
-        return _order_write(workspace, external_id, clean, digest, source, insert=insert)
+        return _order_write(
+            workspace=workspace,
+            external_id=external_id,
+            clean=clean,
+            digest=digest,
+            source=source,
+            insert=insert,
+        )
 
     return _retrying(write)
 
@@ -103,12 +110,12 @@ def _is_replay(clean: inputs.OrderInput, digest: str, *, known_digest, known_sta
 
 
 def _order_write(
+    *,
     workspace: Workspace,
     external_id: str,
     clean: inputs.OrderInput,
     digest: str,
     source: str,
-    *,
     insert: bool,
 ) -> Upserted[Order]:
     with transaction.atomic():
@@ -124,16 +131,29 @@ def _order_write(
             )
         if insert:
             return _order_create(
-                workspace, external_id, clean, digest, source, contact, new_contact=new_contact
+                workspace=workspace,
+                external_id=external_id,
+                clean=clean,
+                digest=digest,
+                source=source,
+                contact=contact,
+                new_contact=new_contact,
             )
         order = scoped(Order, workspace).select_for_update().filter(external_id=external_id)
         order = order.order_by()[:1]
         if not order:
-            return _order_create(workspace, external_id, clean, digest, source, contact)
+            return _order_create(
+                workspace=workspace,
+                external_id=external_id,
+                clean=clean,
+                digest=digest,
+                source=source,
+                contact=contact,
+            )
         return _order_update(order[0], clean, digest, source, contact)
 
 
-def _order_new(workspace, external_id, clean, digest, source, contact) -> Order:
+def _order_new(*, workspace, external_id, clean, digest, source, contact) -> Order:
     """The unsaved new order `clean` describes."""
     return Order(
         workspace=workspace,
@@ -147,9 +167,16 @@ def _order_new(workspace, external_id, clean, digest, source, contact) -> Order:
 
 
 def _order_create(
-    workspace, external_id, clean, digest, source, contact, *, new_contact: bool = False
+    *, workspace, external_id, clean, digest, source, contact, new_contact: bool = False
 ) -> Upserted[Order]:
-    order = _order_new(workspace, external_id, clean, digest, source, contact)
+    order = _order_new(
+        workspace=workspace,
+        external_id=external_id,
+        clean=clean,
+        digest=digest,
+        source=source,
+        contact=contact,
+    )
     items = _item_rows(clean.items, lambda **f: OrderItem(order=order, **f))
     if contact is not None and postgres.in_use():
         previous_last = contact.last_order_at

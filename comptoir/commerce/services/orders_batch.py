@@ -149,7 +149,12 @@ def _batch_one(workspace, one: _Pending, source, *, insert: bool) -> BatchOutcom
     """One order of a batch through the PUT's own write, in a savepoint."""
     try:
         result = _order_write(
-            workspace, one.external_id, one.clean, one.digest, source, insert=insert
+            workspace=workspace,
+            external_id=one.external_id,
+            clean=one.clean,
+            digest=one.digest,
+            source=source,
+            insert=insert,
         )
     except ServiceError as error:
         return _refused(one.index, one.external_id, error)
@@ -183,7 +188,17 @@ def _batch_create(workspace, new: list[_Pending], source) -> dict[int, BatchOutc
             continue
         contact = contacts.get(key)
         orders.append(
-            (one, _order_new(workspace, one.external_id, one.clean, one.digest, source, contact))
+            (
+                one,
+                _order_new(
+                    workspace=workspace,
+                    external_id=one.external_id,
+                    clean=one.clean,
+                    digest=one.digest,
+                    source=source,
+                    contact=contact,
+                ),
+            )
         )
     postgres.rows_insert([order for _one, order in orders])
     postgres.rows_insert(
