@@ -8,7 +8,7 @@ scoped by workspace like every query (house rule 6).
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
@@ -66,3 +66,31 @@ def order_figures(contact: Contact) -> Figures:
         last=_instant(last),
         open_carts=open_carts,
     )
+
+
+# The contact columns of the order figures, moved here from contacts.services: shared by
+# commerce.services.contact_figures_set and the PostgreSQL path of commerce.postgres.
+CENT = Decimal("0.01")
+TOTAL_SPENT_MAX = Decimal("9999999999.99")  # Contact.total_spent: 12 digits, 2 decimals
+
+
+def contact_figures_values(*, order_count: int, total_spent, last_order_at, customer_since) -> dict:
+    """The contact columns the order figures (C5) set: with the average and the type they
+    imply (C3: a customer has at least one order that counts). commerce.postgres stores
+    the same values in SQL."""
+    total_spent = Decimal(total_spent or 0).quantize(CENT)
+    average = (
+        (total_spent / order_count).quantize(CENT, rounding=ROUND_HALF_UP)
+        if order_count
+        else Decimal("0.00")
+    )
+    return {
+        "order_count": order_count,
+        # Held at what the column stores: a few orders at the largest amount would add up
+        # to more, and SQLite would keep a value no read could convert back.
+        "total_spent": min(total_spent, TOTAL_SPENT_MAX),
+        "average_order_value": average,
+        "last_order_at": last_order_at,
+        "customer_since": customer_since,
+        "type": Contact.Type.CUSTOMER if order_count else Contact.Type.PROSPECT,
+    }

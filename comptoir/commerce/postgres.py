@@ -23,10 +23,9 @@ from functools import cache
 from django.db import connection
 from django.utils import timezone
 
-from comptoir.commerce.figures import Figures
+from comptoir.commerce.figures import TOTAL_SPENT_MAX, Figures, contact_figures_values
 from comptoir.commerce.models import Cart, Order, OrderItem
 from comptoir.contacts.models import Contact, ContactEvent
-from comptoir.contacts.services import TOTAL_SPENT_MAX, contact_figures_values
 
 
 def in_use() -> bool:
@@ -48,7 +47,7 @@ def _statement() -> str:
     names = ", ".join(quote(field.column) for field in columns)
     values = ", ".join(f"%(c{index})s" for index in range(len(columns)))
     # Only names from the models are formatted in; every value is a parameter. The
-    # figures follow contacts.services.contact_figures_set: canceled orders and drafts do
+    # figures follow commerce.services.contact_figures_set: canceled orders and drafts do
     # not count, original totals are summed, the average is rounded half-up (PostgreSQL's
     # round() on numeric rounds half away from zero; amounts are never negative), and a
     # contact with a counted order is a customer (C3).

@@ -69,25 +69,10 @@ def contact_subscriptions(*, workspace: Workspace, contact: Contact) -> QuerySet
     return subscriptions.select_related("product").order_by("-id")
 
 
-def contact_carts(*, workspace: Workspace, contact: Contact) -> QuerySet[Cart]:
-    return scoped(Cart, workspace).filter(contact=contact).prefetch_related("items")
-
-
 def contact_open_carts(*, workspace: Workspace, contact: Contact) -> QuerySet[Cart]:
     """The contact's carts not converted into an order, last changed first, with items."""
     carts = scoped(Cart, workspace).filter(contact=contact, converted_at__isnull=True)
     return carts.prefetch_related("items").order_by("-updated_at_store", "-id")
-
-
-def carts_open_since(*, workspace: Workspace, before) -> QuerySet[Cart]:
-    """Carts with a known contact, not converted, last changed before `before`: the
-    candidates of the abandoned-cart reminder (A1, A3)."""
-    return (
-        scoped(Cart, workspace)
-        .filter(converted_at__isnull=True, contact__isnull=False, updated_at_store__lt=before)
-        .select_related("contact")
-        .prefetch_related("items")
-    )
 
 
 def store_connections(*, workspace: Workspace) -> QuerySet[StoreConnection]:

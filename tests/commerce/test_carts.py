@@ -5,11 +5,11 @@ import pytest
 
 from comptoir.commerce import services
 from comptoir.commerce.models import Cart
-from comptoir.commerce.selectors import carts_open_since
+from comptoir.commerce.selectors import contact_open_carts
 from comptoir.contacts.models import Contact
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
-from tests.commerce.helpers import T0, at, contact_of, put_order
+from tests.commerce.helpers import at, contact_of, put_order
 from tests.contacts.helpers import events_of, make_contact
 
 
@@ -74,7 +74,7 @@ def test_an_order_after_the_cart_converts_it(workspace):
 
     cart = Cart.objects.get()
     assert (cart.converted, cart.order) == (True, order)
-    assert list(carts_open_since(workspace=workspace, before=T0.replace(year=2030))) == []
+    assert list(contact_open_carts(workspace=workspace, contact=contact_of(workspace))) == []
 
 
 def test_a_cart_arriving_after_its_order_is_converted_at_once(workspace):
@@ -89,7 +89,7 @@ def test_an_order_before_the_cart_leaves_it_open_for_a_reminder(workspace):
 
     cart = Cart.objects.get()
     assert not cart.converted
-    assert list(carts_open_since(workspace=workspace, before=T0.replace(year=2030))) == [cart]
+    assert list(contact_open_carts(workspace=workspace, contact=contact_of(workspace))) == [cart]
 
 
 def test_a_canceled_order_does_not_convert_a_cart(workspace):

@@ -4,6 +4,7 @@ and shown as the business writes them."""
 import pytest
 from django.db import transaction
 
+from comptoir.commerce.services import store_contacts
 from comptoir.contacts import phones, services
 from comptoir.core.services import ServiceError, workspace_update
 
@@ -59,7 +60,7 @@ def test_numbers_are_shown_nationally_at_home_and_internationally_otherwise():
 
 def test_orders_keep_a_number_the_store_sent_even_when_it_is_odd(workspace):
     with transaction.atomic():
-        contact, _created = services.contact_for_store(
+        contact, _created = store_contacts.contact_for_store(
             workspace=workspace, email="zoe@example.com", source="order", details={"phone": "12"}
         )
     assert contact.phone == "12"

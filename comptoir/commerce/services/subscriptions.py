@@ -1,0 +1,76 @@
+"""Subscriptions: the upsert keyed by the store's id."""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+
+from comptoir.commerce import inputs
+from comptoir.commerce.events import CommerceEvent
+from comptoir.commerce.models import (
+    Product,
+    Source,
+    Subscription,
+)
+from comptoir.commerce.services.base import Upserted, _retrying
+from comptoir.commerce.services.store_contacts import (
+    contact_for_store,
+)
+from comptoir.contacts.models import Contact
+from comptoir.contacts.services import contact_event_add
+from comptoir.core.models import Workspace
+from comptoir.core.scoping import scoped
+
+# --------------------------------------------------------------------- subscriptions
+
+
+def subscription_upsert(
+    *, workspace: Workspace, external_id: str, data: Mapping, source: str = Source.API
+) -> Upserted[Subscription]:
+    """Create or update the store's recurring subscription `external_id` (O3)."""
+    external_id = inputs.external_id(external_id, what="subscription id")
+    clean = inputs.subscription(data, workspace=workspace)
+
+    def write():
+        with transaction.atomic():
+            contact, _created = contact_for_store(
+                workspace=workspace, email=clean.email, source=Contact.Source.API
+            )
+            subscription = scoped(Subscription, workspace).select_for_update()
+            subscription = subscription.filter(external_id=external_id).first()
+            product = None
+            if clean.product_id:
+                product = scoped(Product, workspace).filter(external_id=clean.product_id).first()
+            values = {
+                "contact_id": contact.pk,
+                "product_external_id": clean.product_id,
+                "product_id": getattr(product, "pk", None),
+                "status": clean.status,
+                "next_billing_at": clean.next_billing_at,
+            }
+            data = {
+                "subscription_id": None,
+                "external_id": external_id,
+                "product": getattr(product, "name", clean.product_id),
+                "status": clean.status,
+            }
+            if subscription is None:
+                subscription = Subscription.objects.create(
+                    workspace=workspace, external_id=external_id, source=source, **values
+                )
+                data["subscription_id"] = subscription.pk
+                contact_event_add(contact, CommerceEvent.SUBSCRIPTION_STARTED, **data)
+                return Upserted(subscription, created=True, changed=True)
+            changed = [f for f, v in values.items() if getattr(subscription, f) != v]
+            if not changed:
+                return Upserted(subscription, created=False, changed=False)
+            previous_status = subscription.status
+            for field in changed:
+                setattr(subscription, field, values[field])
+            subscription.source = source
+            subscription.save()
+            if previous_status != clean.status or "contact_id" in changed:
+                data.update(subscription_id=subscription.pk, previous_status=previous_status)
+                contact_event_add(contact, CommerceEvent.SUBSCRIPTION_CHANGED, **data)
+            return Upserted(subscription, created=False, changed=True)
+
+    return _retrying(write)
