@@ -29,29 +29,9 @@ ERRORS_SHOWN = 100
 def import_list(request):
     """Recent imports, and the upload form that starts a new one."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                job = import_create(
-                    workspace=request.workspace,
-                    upload=form.cleaned_data["file"],
-                    preset=form.cleaned_data["preset"] or None,
-                    actor=request.user,
-                    start=False,
-                )
-            except ServiceError as error:
-                form.add_service_error(error)
-            else:
-                return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
-        status = 422
-    jobs = (
-        scoped(ImportJob, request.workspace)
-        .filter(kind=ImportJob.Kind.CONTACTS)
-        .select_related("created_by")[:RECENT]
-    )
-    return render(
-        request, "web/contacts/imports/list.html", {"form": form, "jobs": jobs}, status=status
+    # No kind asked: an orders export uploaded here is recognised by its columns.
+    return _upload_page(
+        request, form, listed=ImportJob.Kind.CONTACTS, template="web/contacts/imports/list.html"
     )
 
 
@@ -59,6 +39,18 @@ def import_list(request):
 def order_import_list(request):
     """Recent orders imports, and the upload of a Shopify or Square orders export."""
     form = OrderImportUploadForm(request.POST or None, request.FILES or None)
+    return _upload_page(
+        request,
+        form,
+        listed=ImportJob.Kind.ORDERS,
+        template="web/contacts/imports/orders.html",
+        kind=ImportJob.Kind.ORDERS,
+    )
+
+
+def _upload_page(request, form, *, listed: str, template: str, kind: str | None = None):
+    """An upload page: a valid file becomes a draft job of `kind` (its mapping page comes
+    next); the page lists the recent jobs of kind `listed`."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -66,8 +58,9 @@ def order_import_list(request):
                 job = import_create(
                     workspace=request.workspace,
                     upload=form.cleaned_data["file"],
+                    preset=form.cleaned_data.get("preset") or None,
                     actor=request.user,
-                    kind=ImportJob.Kind.ORDERS,
+                    kind=kind,
                     start=False,
                 )
             except ServiceError as error:
@@ -75,14 +68,8 @@ def order_import_list(request):
             else:
                 return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
         status = 422
-    jobs = (
-        scoped(ImportJob, request.workspace)
-        .filter(kind=ImportJob.Kind.ORDERS)
-        .select_related("created_by")[:RECENT]
-    )
-    return render(
-        request, "web/contacts/imports/orders.html", {"form": form, "jobs": jobs}, status=status
-    )
+    jobs = scoped(ImportJob, request.workspace).filter(kind=listed).select_related("created_by")
+    return render(request, template, {"form": form, "jobs": jobs[:RECENT]}, status=status)
 
 
 @workspace_view(write=Action.EDIT)
