@@ -7,6 +7,8 @@ hashed suppression entry, so the same address arriving again through an import o
 is recognised and never quietly subscribed.
 """
 
+from enum import StrEnum
+
 from django.db import transaction
 
 from comptoir.commerce.privacy import contact_commerce_anonymise, contact_commerce_export
@@ -14,9 +16,17 @@ from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.services import suppression_add
 from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.contacts.services import contact_lock
+from comptoir.core.audit import audit_record
 from comptoir.core.models import User
 from comptoir.core.scoping import scoped
 from comptoir.mail.models import Delivery, OutboxMessage
+
+
+class Audit(StrEnum):
+    """What an erasure records in the workspace's activity log (core.audit)."""
+
+    CONTACT_ERASED = "contact_erased"
+
 
 CONTACT_FIELDS = (
     "first_name",
@@ -110,5 +120,12 @@ def contact_erase(*, contact: Contact, actor: User | None) -> Suppression | None
     sent_ids = scoped(Delivery, contact.workspace).filter(contact=contact).exclude(message_id="")
     OutboxMessage.objects.filter(message_id__in=sent_ids.values("message_id")).delete()
     contact_commerce_anonymise(contact)
+    # By id only, as every activity-log line about a contact: nothing of the person stays.
+    audit_record(
+        workspace=contact.workspace_id,
+        actor=actor,
+        action=Audit.CONTACT_ERASED,
+        contact_id=contact.pk,
+    )
     contact.delete()
     return suppression

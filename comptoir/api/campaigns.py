@@ -58,7 +58,6 @@ def campaign_patch(request, campaign_id: int, payload: CampaignPatch):
     """409 `campaign_not_editable` once sending has started."""
     campaign = services.campaign_update(
         campaign=_get(request, campaign_id, Action.EDIT),
-        actor=request.auth.created_by,
         **payload.dict(exclude_unset=True, exclude_none=True),
     )
     return _out(campaign)

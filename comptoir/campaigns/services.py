@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 from email_validator import EmailNotValidError, validate_email
 
-from comptoir.campaigns import selectors
+from comptoir.campaigns import events, selectors
 from comptoir.campaigns.models import Campaign
 from comptoir.contacts.selectors import segment_get
 from comptoir.core import clock
@@ -149,7 +149,7 @@ def _locked(campaign: Campaign) -> Campaign:
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, actor: User | None, **fields) -> Campaign:
+def campaign_update(*, campaign: Campaign, **fields) -> Campaign:
     """Change a draft or a scheduled campaign; once sending starts its content is frozen."""
     campaign = _locked(campaign)
     if not campaign.editable:
@@ -204,6 +204,7 @@ def campaign_schedule(*, campaign: Campaign, send_at: dt.datetime, actor: User |
     campaign.status = Status.SCHEDULED
     campaign.send_at = send_at
     campaign.save(update_fields=["status", "send_at", "updated_at"])
+    events.campaign_scheduled_audit(campaign=campaign, actor=actor, send_at=send_at)
     return campaign
 
 
@@ -225,6 +226,7 @@ def campaign_send(*, campaign: Campaign, actor: User | None) -> Campaign:
     campaign.status = Status.SCHEDULED
     campaign.send_at = clock.now()
     campaign.save(update_fields=["status", "send_at", "updated_at"])
+    events.campaign_sent_audit(campaign=campaign, actor=actor)
     return campaign
 
 
@@ -238,6 +240,7 @@ def campaign_cancel(*, campaign: Campaign, actor: User | None) -> Campaign:
         )
     if campaign.mailing_id:
         pipeline.mailing_cancel(mailing=campaign.mailing)
+    events.campaign_canceled_audit(campaign=campaign, actor=actor, status=campaign.status)
     campaign.status = Status.CANCELED
     campaign.finished_at = timezone.now()
     campaign.save(update_fields=["status", "finished_at", "updated_at"])
@@ -268,6 +271,7 @@ def campaign_test_send(*, campaign: Campaign, emails: list[str], actor: User | N
         preheader=campaign.preheader,
         body=campaign.body_markdown,
     )
+    events.campaign_tested_audit(campaign=campaign, actor=actor, emails=cleaned)
     enqueue_on_commit(campaign_test_task, campaign.pk, cleaned)
     return cleaned
 

@@ -2,9 +2,9 @@
 
 from enum import StrEnum
 
+from comptoir.contacts.events import contact_event_add
 from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.contacts.selectors import SIGNED_UP_EVENT
-from comptoir.contacts.services import contact_event_add
 
 
 class Kind(StrEnum):

@@ -3,8 +3,8 @@ the same transaction as the ledger row they go with."""
 
 from enum import StrEnum
 
+from comptoir.contacts.events import contact_event_add
 from comptoir.contacts.models import Contact, ContactEvent
-from comptoir.contacts.services import contact_event_add
 from comptoir.core.models import User
 
 

@@ -255,22 +255,8 @@ class Note(WorkspaceScoped):
 class ContactEvent(WorkspaceScoped):
     """One entry of a contact's activity timeline (C4). Append-only: never edited."""
 
-    class Kind(models.TextChoices):
-        # Other apps add their own kinds (order_placed, consent_changed, email_sent, …):
-        # `kind` deliberately has no `choices`, so that adding one needs no migration here.
-        CREATED = "created", _("Created")
-        EDITED = "edited", _("Details edited")
-        LOCKED = "locked", _("Sync lock set")
-        UNLOCKED = "unlocked", _("Sync lock released")
-        TAG_ADDED = "tag_added", _("Tag added")
-        TAG_REMOVED = "tag_removed", _("Tag removed")
-        TAG_RENAMED = "tag_renamed", _("Tag renamed")
-        NOTE_ADDED = "note_added", _("Note added")
-        NOTE_EDITED = "note_edited", _("Note edited")
-        NOTE_DELETED = "note_deleted", _("Note deleted")
-        GROUP_ADDED = "group_added", _("Added to a group")
-        GROUP_REMOVED = "group_removed", _("Removed from a group")
-
+    # `kind` has no `choices`: each app names its own kinds in its events.py (contacts.events,
+    # commerce.events, …), so that adding one needs no migration here.
     # event_by_contact (contact, created_at, id) serves every lookup by contact.
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, related_name="events", db_index=False

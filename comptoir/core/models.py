@@ -190,3 +190,31 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} held by {self.holder}"
+
+
+class AuditEntry(WorkspaceScoped):
+    """One line of the workspace's activity log (Settings → Activity): an action of staff that
+    cannot be undone or that changes who may do what (a contact or a segment deleted, a store
+    disconnected, a campaign sent, a staff member removed …). Append-only.
+
+    It names no customer: a deleted or erased contact is "contact #id", so that the log
+    never keeps the personal data an erasure removed. `action` has no choices, like the
+    timeline's `kind`: each app names its own actions in its events.py."""
+
+    action = models.CharField(max_length=60)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who it was, as shown when it happened: still readable once the account is gone.
+    actor_label = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "created_at", "id"], name="audit_by_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_label or '-'}"

@@ -11,6 +11,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from comptoir.core import audit
 from comptoir.core.models import ApiToken, Membership, User, Workspace
 from comptoir.core.roles import TOKEN_ROLES, Role
 from comptoir.core.token_lookup import active_token
@@ -182,8 +183,9 @@ def membership_set_role(
         raise ServiceError(
             _("A workspace keeps at least one owner."), code="last_owner", status=409
         )
-    membership.role = role
+    old_role, membership.role = membership.role, role
     membership.save(update_fields=["role"])
+    audit.staff_role_changed_audit(membership=membership, actor=actor, old_role=old_role)
     return membership
 
 
@@ -199,6 +201,7 @@ def membership_remove(
             raise ServiceError(
                 _("A workspace keeps at least one owner."), code="last_owner", status=409
             )
+    audit.staff_removed_audit(membership=membership, actor=actor)
     membership.delete()
 
 

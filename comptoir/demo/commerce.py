@@ -26,9 +26,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from comptoir.commerce import inputs, services
-from comptoir.commerce.events import CommerceEvent
+from comptoir.commerce.events import CommerceEvent, order_event_data
 from comptoir.commerce.models import Order, OrderItem, Product
-from comptoir.commerce.services import _order_event_data as order_event_data
 from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped

@@ -16,6 +16,7 @@ from itertools import islice
 from django.utils import timezone
 
 from comptoir.contacts import normalize, services
+from comptoir.contacts.events import Kind
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Note, Segment, Tag
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
@@ -24,7 +25,6 @@ from comptoir.demo.fakedata import Person, people, tag_names
 DEMO_SEED = 2026
 DEMO_TAGS = 20
 BATCH = 1000
-Kind = ContactEvent.Kind
 
 # (name, kind, filter, tag whose carriers make up a static group). Names are data of the
 # French demo shop, not interface text.

@@ -3,8 +3,8 @@ contacts' one timeline writer (`contact_event_add`, `contact_events_add` for a b
 
 import enum
 
+from comptoir.contacts.events import contact_event_add, contact_events_add
 from comptoir.contacts.models import Contact
-from comptoir.contacts.services import contact_event_add, contact_events_add
 from comptoir.core.models import User
 from comptoir.mail.models import Delivery
 

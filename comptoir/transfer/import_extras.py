@@ -9,6 +9,7 @@ that the merge stays the contact's own rules.
 
 from django.db import connection
 
+from comptoir.contacts.events import Kind as ContactKind
 from comptoir.contacts.models import Contact, ContactEvent, Note
 from comptoir.core.models import User, Workspace
 from comptoir.transfer.models import StoreCustomerRef
@@ -64,7 +65,7 @@ def imported_notes_add(*, staged: str, workspace: Workspace, actor: User | None,
             """,
             [
                 workspace.pk,
-                ContactEvent.Kind.NOTE_ADDED,
+                ContactKind.NOTE_ADDED,
                 actor_id,
                 stamp,
                 workspace.pk,

@@ -30,8 +30,10 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from comptoir.consent.events import Kind as ConsentKind
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.services import import_may_subscribe_sql
+from comptoir.contacts.events import Kind as ContactKind
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
 from comptoir.contacts.postgres import TRIGRAM_INDEX
 from comptoir.core.models import User, Workspace
@@ -423,7 +425,7 @@ class Merge:
             """,
             [
                 self.workspace.pk,
-                ContactEvent.Kind.CREATED,
+                ContactKind.CREATED,
                 Contact.Source.IMPORT,
                 self.actor.pk if self.actor else None,
                 self._now(),
@@ -493,7 +495,7 @@ class Merge:
                 ContactEvent(
                     workspace=self.workspace,
                     contact=contact,
-                    kind=ContactEvent.Kind.EDITED,
+                    kind=ContactKind.EDITED,
                     actor=self.actor,
                     data={"changes": diff},
                     created_at=self.now,
@@ -543,7 +545,7 @@ class Merge:
             """,
             [
                 self.workspace.pk,
-                ContactEvent.Kind.TAG_ADDED,
+                ContactKind.TAG_ADDED,
                 self.actor.pk if self.actor else None,
                 self._now(),
             ],
@@ -662,14 +664,14 @@ class Merge:
         self._run(
             f"""
             INSERT INTO {EVENTS} (workspace_id, contact_id, kind, data, actor_id, created_at)
-            SELECT %s, ch.contact_id, 'consent_changed',
+            SELECT %s, ch.contact_id, %s,
                    {self.sql.json_object("'status'", "ch.status", "'source'", "ch.source")},
                    ch.actor_id, %s
             FROM {self.changes} ch JOIN {self.unique} u ON u.contact_id = ch.contact_id
             WHERE u.created = 0
             ORDER BY ch.contact_id
             """,
-            [ws, self._now()],
+            [ws, ConsentKind.CONSENT_CHANGED, self._now()],
         )
 
     def _count(self) -> None:

@@ -142,7 +142,7 @@ def campaign_detail(request, campaign_id: int):
         return _composer(request, form, campaign)
     if form.is_valid():
         try:
-            services.campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
+            services.campaign_update(campaign=campaign, **form.cleaned_data)
         except ServiceError as error:
             form.add_service_error(error)
         else:

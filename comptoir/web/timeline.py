@@ -13,11 +13,10 @@ from comptoir.collect.events import Kind as CollectEvent
 from comptoir.commerce.events import CommerceEvent
 from comptoir.consent.events import Kind as ConsentKind
 from comptoir.consent.models import ConsentEvent
+from comptoir.contacts.events import Kind
 from comptoir.contacts.models import Contact, ContactEvent
 from comptoir.mail.events import MailEvent
 from comptoir.web.templatetags.comptoir_format import money
-
-Kind = ContactEvent.Kind
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from comptoir.web import (
+    activity_pages,
     automation_pages,
     campaign_pages,
     consent_pages,
@@ -147,6 +148,7 @@ urlpatterns = [
         name="settings_store_delete",
     ),
     path("settings/outbox/", outbox_pages.outbox_list, name="settings_outbox"),
+    path("settings/activity/", activity_pages.activity_log, name="settings_activity"),
     path(
         "settings/outbox/<int:message_id>/",
         outbox_pages.outbox_detail,

@@ -2,7 +2,8 @@
 
 import pytest
 
-from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
+from comptoir.contacts.events import Kind as ContactKind
+from comptoir.contacts.models import Contact, ContactTag, Tag
 from comptoir.core.scoping import scoped
 from tests.contacts.helpers import events_of, make_contact, set_figures
 
@@ -93,7 +94,7 @@ def test_patch_sets_the_sync_lock(api, workspace):
     response = api.patch(f"/api/v1/contacts/{contact.pk}", {"last_name": "Dubois"})
     assert response.status_code == 200
     assert (response.json()["last_name"], response.json()["locked"]) == ("Dubois", True)
-    [event] = events_of(contact, ContactEvent.Kind.EDITED)
+    [event] = events_of(contact, ContactKind.EDITED)
     assert event.data == {"changes": {"last_name": ["", "Dubois"]}, "locked": True}
 
 
@@ -102,7 +103,7 @@ def test_patch_locked_false_releases_the_lock(api, workspace):
     api.patch(f"/api/v1/contacts/{contact.pk}", {"first_name": "Zoé"})
     response = api.patch(f"/api/v1/contacts/{contact.pk}", {"locked": False})
     assert response.json()["locked"] is False
-    assert events_of(contact, ContactEvent.Kind.UNLOCKED)
+    assert events_of(contact, ContactKind.UNLOCKED)
 
 
 def test_patch_to_a_taken_address_is_409(api, workspace):

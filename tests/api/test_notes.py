@@ -2,7 +2,8 @@
 
 import pytest
 
-from comptoir.contacts.models import ContactEvent, Note
+from comptoir.contacts.events import Kind as ContactKind
+from comptoir.contacts.models import Note
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
 from comptoir.core.services import token_create
@@ -34,7 +35,7 @@ def test_a_note_records_the_staff_member_behind_the_token(workspace, staff):
     note = response.json()
     assert note["author"] == {"id": marketer.pk, "name": marketer.name, "email": marketer.email}
     assert note["contact_id"] == contact.pk
-    [event] = events_of(contact, ContactEvent.Kind.NOTE_ADDED)
+    [event] = events_of(contact, ContactKind.NOTE_ADDED)
     assert (event.data, event.actor) == ({"note_id": note["id"]}, marketer)
 
 
@@ -64,7 +65,7 @@ def test_edit_and_delete_by_author_or_admin_only(workspace, staff, who, role, al
         assert client.delete(f"/api/v1/notes/{note_id}").status_code == 204
         assert not scoped(Note, workspace).exists()
         kinds = [e.kind for e in events_of(contact)]
-        assert kinds[-2:] == [ContactEvent.Kind.NOTE_EDITED, ContactEvent.Kind.NOTE_DELETED]
+        assert kinds[-2:] == [ContactKind.NOTE_EDITED, ContactKind.NOTE_DELETED]
     else:
         assert (edited.status_code, edited.json()["code"]) == (403, "forbidden")
         deleted = client.delete(f"/api/v1/notes/{note_id}")

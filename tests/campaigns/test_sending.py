@@ -188,7 +188,7 @@ def test_an_unknown_personalisation_tag_is_refused_when_saving(shop):
     assert "prenom" in refused.value.message
     campaign = draft(shop, [group(shop, [zoe], name="Autre")])
     with pytest.raises(ServiceError):
-        campaign_update(campaign=campaign, actor=None, subject="Salut {{ first_name")
+        campaign_update(campaign=campaign, subject="Salut {{ first_name")
     assert Campaign.objects.get(pk=campaign.pk).subject.startswith("Du nouveau")
 
 

@@ -3,13 +3,12 @@
 import pytest
 
 from comptoir.contacts import selectors, services
-from comptoir.contacts.models import ContactEvent, Segment
+from comptoir.contacts.events import Kind
+from comptoir.contacts.models import Segment
 from comptoir.contacts.selectors import BUILTIN_SEGMENTS, ContactFilter, contacts_filter
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
 from tests.contacts.helpers import events_of, make_contact, set_figures
-
-Kind = ContactEvent.Kind
 
 
 def members(workspace, segment_id) -> set[int]:

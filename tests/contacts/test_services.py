@@ -3,14 +3,12 @@
 import pytest
 
 from comptoir.contacts import services
+from comptoir.contacts.events import Kind
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Note, Tag
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
 from tests.contacts.helpers import events_of, make_contact
-
-Kind = ContactEvent.Kind
-
 
 # ----------------------------------------------------------------------------- create
 

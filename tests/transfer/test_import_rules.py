@@ -5,6 +5,7 @@ from django.db import connection
 
 from comptoir.consent.models import ConsentEvent, Suppression
 from comptoir.consent.services import consent_subscribe, consent_withdraw, suppression_add
+from comptoir.contacts.events import Kind as ContactKind
 from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Tag
 from comptoir.contacts.services import contact_create, contact_update
 from comptoir.core.scoping import scoped
@@ -130,10 +131,10 @@ def test_an_existing_contact_gets_its_empty_details_filled_and_tags_added_never_
     assert "martin" in camille.search_text and "0612345678" in camille.search_text
     assert camille.name_key == "camille martin"
     assert tag_names(camille) == ["New", "Old"]
-    edited = events_of(camille, ContactEvent.Kind.EDITED)[-1]
+    edited = events_of(camille, ContactKind.EDITED)[-1]
     assert edited.data == {"changes": {"last_name": ["", "Martin"], "phone": ["", "+33612345678"]}}
     assert edited.actor == owner
-    assert events_of(camille, ContactEvent.Kind.TAG_ADDED)[-1].data == {"tag": "New"}
+    assert events_of(camille, ContactKind.TAG_ADDED)[-1].data == {"tag": "New"}
 
 
 def test_a_locked_contact_keeps_its_details_but_gets_the_tags(workspace, owner):

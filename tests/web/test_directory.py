@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from comptoir.contacts.models import Contact, ContactEvent, ContactTag, Segment
+from comptoir.contacts.events import Kind as ContactKind
+from comptoir.contacts.models import Contact, ContactTag, Segment
 from comptoir.contacts.services import segment_create
 from comptoir.core.scoping import scoped
 from tests.conftest import login
@@ -332,7 +333,7 @@ def test_bulk_tag_adds_a_tag_to_the_ticked_contacts(shop, workspace, owner):
     assert response.status_code == 302
     assert response.url == url(workspace)
     assert names(workspace, owner, "?tag=salon") == ["Bob Petit", "Léa Roux"]
-    assert len(events_of(shop["bob"], ContactEvent.Kind.TAG_ADDED)) == 1
+    assert len(events_of(shop["bob"], ContactKind.TAG_ADDED)) == 1
     assert "Tag “Salon” added to 2 contacts." in client.get(url(workspace)).content.decode()
 
 

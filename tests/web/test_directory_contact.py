@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from comptoir.contacts.models import Contact, ContactEvent, Note, Tag
+from comptoir.contacts.events import Kind
+from comptoir.contacts.models import Contact, Note, Tag
 from comptoir.contacts.services import contact_update, note_create
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
@@ -13,8 +14,6 @@ from tests.conftest import login
 from tests.contacts.helpers import events_of, make_contact, set_figures
 from tests.transfer.helpers import run_import
 from tests.web.directory_helpers import FRENCH, text, url
-
-Kind = ContactEvent.Kind
 
 
 def field_block(page: str, name: str) -> str:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from comptoir.contacts.models import ContactEvent, Segment, Tag
+from comptoir.contacts.events import Kind as ContactKind
+from comptoir.contacts.models import Segment, Tag
 from comptoir.contacts.services import segment_contacts_add, segment_create
 from comptoir.core.scoping import scoped
 from tests.conftest import login
@@ -62,9 +63,7 @@ def test_renaming_onto_an_existing_tag_merges_them(tagged, workspace, owner):
     ]
     page = client.get(url(workspace, "tags/")).content.decode()
     assert "“VIP client” merged into “vip”." in page
-    assert [e.data["merged"] for e in events_of(tagged["paul"], ContactEvent.Kind.TAG_RENAMED)] == [
-        True
-    ]
+    assert [e.data["merged"] for e in events_of(tagged["paul"], ContactKind.TAG_RENAMED)] == [True]
 
 
 def test_an_empty_new_name_is_refused_in_the_row_and_nothing_changes(tagged, workspace, owner):

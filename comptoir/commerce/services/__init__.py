@@ -24,7 +24,6 @@ from comptoir.commerce.services.carts import (
     cart_upsert,
 )
 from comptoir.commerce.services.contact_figures import (
-    _order_event_data,
     contact_figures_refresh,
 )
 from comptoir.commerce.services.customers import (
@@ -74,7 +73,6 @@ __all__ = [
     "DRAFT_NOTE_MAX",
     "STORE_DETAIL_FIELDS",
     "Upserted",
-    "_order_event_data",
     "batch_too_large",
     "cart_upsert",
     "contact_details_sync",

@@ -5,8 +5,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.db.models import Q
 
-from comptoir.commerce import followers, inputs
-from comptoir.commerce.events import CommerceEvent
+from comptoir.commerce import events, followers, inputs
 from comptoir.commerce.models import (
     Cart,
     CartItem,
@@ -25,7 +24,6 @@ from comptoir.commerce.services.store_contacts import (
     contact_for_store,
 )
 from comptoir.contacts.models import Contact
-from comptoir.contacts.services import contact_event_add
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
 
@@ -83,13 +81,7 @@ def _cart_write(workspace, token, clean: inputs.CartInput, digest, source) -> Up
         )
         _remember_items(cart, items)
         if created and contact is not None:
-            contact_event_add(
-                contact,
-                CommerceEvent.CART_CREATED,
-                cart_id=cart.pk,
-                token=cart.token,
-                items=len(clean.items),
-            )
+            events.cart_started_event(contact=contact, cart=cart, items=len(clean.items))
         return Upserted(cart, created=created, changed=True)
 
 

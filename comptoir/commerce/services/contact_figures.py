@@ -40,18 +40,6 @@ def _figures_store(contact: Contact, figures: Figures) -> bool:
     )
 
 
-def _order_event_data(order: Order, **extra) -> dict:
-    return {
-        "order_id": order.pk,
-        "external_id": order.external_id,
-        "number": order.number,
-        "total": str(order.total),
-        "currency": order.currency,
-        "status": order.status,
-        **extra,
-    }
-
-
 def _order_details(order: Order) -> dict:
     return {
         "first_name": order.first_name,

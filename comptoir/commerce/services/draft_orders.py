@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.commerce import followers, inputs
-from comptoir.commerce.events import CommerceEvent
+from comptoir.commerce import events, followers, inputs
 from comptoir.commerce.models import (
     Order,
     OrderItem,
@@ -17,9 +16,9 @@ from comptoir.commerce.models import (
     Source,
 )
 from comptoir.commerce.services.base import _item_rows, _lock_contact
-from comptoir.commerce.services.contact_figures import _after_order_change, _order_event_data
+from comptoir.commerce.services.contact_figures import _after_order_change
 from comptoir.contacts.models import Contact
-from comptoir.contacts.services import contact_event_add, contact_lock
+from comptoir.contacts.services import contact_lock
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -120,7 +119,7 @@ def draft_order_create(
         digest="",
     )
     OrderItem.objects.bulk_create(_item_rows(lines, lambda **f: OrderItem(order=order, **f)))
-    contact_event_add(contact, CommerceEvent.DRAFT_ORDER_CREATED, actor, **_order_event_data(order))
+    events.draft_order_created_event(contact=contact, order=order, actor=actor)
     return order
 
 
@@ -138,9 +137,7 @@ def draft_order_complete(*, order: Order, actor: User | None) -> Order:
     order.placed_at = timezone.now()
     order.save(update_fields=["is_draft", "status", "placed_at", "updated_at"])
     if contact is not None:
-        contact_event_add(
-            contact, CommerceEvent.ORDER_PLACED, actor, **_order_event_data(order, draft=True)
-        )
+        events.draft_order_completed_event(contact=contact, order=order, actor=actor)
     _after_order_change(order, contact)
     transaction.on_commit(lambda: followers.order_written(order_id=order.pk), robust=True)
     return order

@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from comptoir.commerce import followers, inputs, postgres
-from comptoir.commerce.events import CommerceEvent
+from comptoir.commerce import events, followers, inputs, postgres
 from comptoir.commerce.figures import Figures
 from comptoir.commerce.models import (
     Order,
@@ -28,12 +27,10 @@ from comptoir.commerce.services.contact_figures import (
     _after_order_change,
     _carts_convert_by_order,
     _figures_store,
-    _order_event_data,
 )
 from comptoir.commerce.services.store_contacts import (
     contact_for_store,
 )
-from comptoir.contacts.services import contact_event_add
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
 
@@ -180,7 +177,7 @@ def _order_create(
     items = _item_rows(clean.items, lambda **f: OrderItem(order=order, **f))
     if contact is not None and postgres.in_use():
         previous_last = contact.last_order_at
-        figures = postgres.order_insert(order, items, contact, _order_placed_event(order))
+        figures = postgres.order_insert(order, items, contact, events.order_recorded_entry(order))
         _remember_items(order, items)
         _after_figures(order, contact, figures, previous_last, created=True)
         return Upserted(order, created=True, changed=True)
@@ -188,8 +185,7 @@ def _order_create(
     order.save(force_insert=True)
     _remember_items(order, OrderItem.objects.bulk_create(items))
     if contact is not None:
-        kind, data = _order_placed_event(order)
-        contact_event_add(contact, kind, order_id=order.pk, **data)
+        events.order_recorded_event(contact=contact, order=order)
     if new_contact:
         # Created in this transaction, from this order: its only order, its own details, no
         # carts — the figures are this order's, with no need to read them back.
@@ -207,17 +203,6 @@ def _order_create(
     else:
         _after_order_change(order, contact, created=True)
     return Upserted(order, created=True, changed=True)
-
-
-def _order_placed_event(order: Order, *, with_id: bool = False) -> tuple[str, dict]:
-    """The timeline entry of a new order: (kind, data), the order's id left out unless
-    `with_id` (commerce.postgres adds it in SQL)."""
-    canceled = order.status == Order.Status.CANCELED
-    kind = CommerceEvent.ORDER_CANCELED if canceled else CommerceEvent.ORDER_PLACED
-    data = _order_event_data(order)
-    if not with_id:
-        del data["order_id"]
-    return kind, data
 
 
 def _current_items(order: Order) -> tuple[inputs.Item, ...]:
@@ -267,16 +252,11 @@ def _order_update(order: Order, clean, digest, source, contact) -> Upserted[Orde
         _remember_items(order, items)
 
     if contact is not None and changes:
-        if order.status == Order.Status.CANCELED and was_status != Order.Status.CANCELED:
-            kind = CommerceEvent.ORDER_CANCELED
-        else:
-            kind = CommerceEvent.ORDER_UPDATED
-        contact_event_add(contact, kind, **_order_event_data(order, changes=changes))
+        canceled = order.status == Order.Status.CANCELED and was_status != Order.Status.CANCELED
+        events.order_changed_event(contact=contact, order=order, changes=changes, canceled=canceled)
     if previous_contact is not None:
-        contact_event_add(
-            previous_contact,
-            CommerceEvent.ORDER_UPDATED,
-            **_order_event_data(order, changes=["contact"], moved_to=getattr(contact, "pk", None)),
+        events.order_moved_event(
+            contact=previous_contact, order=order, moved_to=getattr(contact, "pk", None)
         )
         _after_order_change(order, previous_contact)
     _after_order_change(order, contact)
@@ -302,10 +282,8 @@ def order_cancel(*, workspace: Workspace, external_id: str, source: str) -> Upse
             order.source = source
             order.save(update_fields=["status", "digest", "source", "updated_at"])
             if contact is not None:
-                contact_event_add(
-                    contact,
-                    CommerceEvent.ORDER_CANCELED,
-                    **_order_event_data(order, changes=["status"]),
+                events.order_changed_event(
+                    contact=contact, order=order, changes=["status"], canceled=True
                 )
             _after_order_change(order, contact)
             return Upserted(order, created=False, changed=True)

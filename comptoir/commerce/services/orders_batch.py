@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import DataError, transaction
 from django.utils.translation import gettext as _
 
-from comptoir.commerce import inputs, postgres
+from comptoir.commerce import events, inputs, postgres
 from comptoir.commerce.models import (
     Cart,
     Order,
@@ -18,14 +18,12 @@ from comptoir.commerce.services.contact_figures import _carts_follow, _details_f
 from comptoir.commerce.services.orders import (
     _is_replay,
     _order_new,
-    _order_placed_event,
     _order_write,
 )
 from comptoir.commerce.services.store_contacts import (
     contacts_for_store,
 )
 from comptoir.contacts.normalize import email_key
-from comptoir.contacts.services import contact_events_add
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -214,13 +212,8 @@ def _batch_create(workspace, new: list[_Pending], source) -> dict[int, BatchOutc
     for _one, order in orders:
         if order.contact is not None:
             by_contact.setdefault(order.contact_id, []).append(order)
-    contact_events_add(
-        (
-            (order.contact, *_order_placed_event(order, with_id=True))
-            for _one, order in orders
-            if order.contact is not None
-        ),
-        insert=postgres.rows_insert,
+    events.orders_recorded_events(
+        orders=(order for _one, order in orders), insert=postgres.rows_insert
     )
     touched = [contact for contact in contacts.values() if contact.pk in by_contact]
     previous_last = {contact.pk: contact.last_order_at for contact in touched}

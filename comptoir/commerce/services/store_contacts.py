@@ -3,11 +3,12 @@ the details an order or a customer record brings, and the order figures."""
 
 from django.utils import timezone
 
+from comptoir.commerce import events
 from comptoir.commerce.figures import contact_figures_values
+from comptoir.contacts import events as contact_events
 from comptoir.contacts import normalize
 from comptoir.contacts.models import Contact
-from comptoir.contacts.services.contacts import _clean_details, _contact_new
-from comptoir.contacts.services.timeline import Kind, contact_event_add, contact_events_add
+from comptoir.contacts.services import contact_details_clean, contact_new
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -54,9 +55,9 @@ def contact_for_store(
     # contact_create's rules without its guards against that race (a second read and two
     # savepoints: a third of the round trips of a new customer's first order), since the
     # caller's retry covers it.
-    contact = _contact_new(workspace, source, by_staff=False, email=email, **details)
+    contact = contact_new(workspace, source, by_staff=False, email=email, **details)
     contact.save()
-    contact_event_add(contact, Kind.CREATED, actor, source=source)
+    contact_events.contact_created_event(contact=contact, actor=actor, source=source)
     return contact, True
 
 
@@ -69,7 +70,7 @@ def contacts_for_store(
     one of their "created" entries, whatever their number.
 
     Returns the contacts by key, the keys created now, and the refusals by key (a new
-    contact `_contact_new` refuses: only the orders of that address fail). Same rules and
+    contact `contact_new` refuses: only the orders of that address fail). Same rules and
     same caller duty as `contact_for_store` (inside a transaction retried on IntegrityError).
     """
     # Locked in id order, as every writer that locks several contacts does.
@@ -81,14 +82,14 @@ def contacts_for_store(
             continue
         details = {field: value for field, value in details.items() if field in STORE_DETAIL_FIELDS}
         try:
-            contact = _contact_new(workspace, source, by_staff=False, email=email, **details)
+            contact = contact_new(workspace, source, by_staff=False, email=email, **details)
         except ServiceError as error:
             refused[key] = error
             continue
         contact.refresh_derived_fields()  # what save() does, which bulk_create skips
         new.append(contact)
     Contact.objects.bulk_create(new)
-    contact_events_add((contact, Kind.CREATED, {"source": contact.source}) for contact in new)
+    contact_events.contacts_created_events(contacts=new)
     for contact in [*contacts.values(), *new]:
         contact.workspace = workspace
     created = {contact.email_key for contact in new}
@@ -113,7 +114,7 @@ def contact_details_sync(
         for field, value in details.items()
         if field in STORE_DETAIL_FIELDS and value not in (None, "", {})
     }
-    cleaned = _clean_details(given)
+    cleaned = contact_details_clean(given)
     diff = {
         field: [getattr(contact, field), value]
         for field, value in cleaned.items()
@@ -124,7 +125,7 @@ def contact_details_sync(
     for field, (_old, new) in diff.items():
         setattr(contact, field, new)
     contact.save(update_fields=list(diff))
-    contact_event_add(contact, "details_synced", actor, changes=diff, **origin)
+    events.details_synced_event(contact=contact, actor=actor, changes=diff, origin=origin)
     return diff
 
 

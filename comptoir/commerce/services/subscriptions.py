@@ -4,8 +4,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
-from comptoir.commerce import inputs
-from comptoir.commerce.events import CommerceEvent
+from comptoir.commerce import events, inputs
 from comptoir.commerce.models import (
     Product,
     Source,
@@ -16,7 +15,6 @@ from comptoir.commerce.services.store_contacts import (
     contact_for_store,
 )
 from comptoir.contacts.models import Contact
-from comptoir.contacts.services import contact_event_add
 from comptoir.core.models import Workspace
 from comptoir.core.scoping import scoped
 
@@ -47,18 +45,14 @@ def subscription_upsert(
                 "status": clean.status,
                 "next_billing_at": clean.next_billing_at,
             }
-            data = {
-                "subscription_id": None,
-                "external_id": external_id,
-                "product": getattr(product, "name", clean.product_id),
-                "status": clean.status,
-            }
+            product_name = getattr(product, "name", clean.product_id)
             if subscription is None:
                 subscription = Subscription.objects.create(
                     workspace=workspace, external_id=external_id, source=source, **values
                 )
-                data["subscription_id"] = subscription.pk
-                contact_event_add(contact, CommerceEvent.SUBSCRIPTION_STARTED, **data)
+                events.subscription_event(
+                    contact=contact, subscription=subscription, product=product_name
+                )
                 return Upserted(subscription, created=True, changed=True)
             changed = [f for f, v in values.items() if getattr(subscription, f) != v]
             if not changed:
@@ -69,8 +63,12 @@ def subscription_upsert(
             subscription.source = source
             subscription.save()
             if previous_status != clean.status or "contact_id" in changed:
-                data.update(subscription_id=subscription.pk, previous_status=previous_status)
-                contact_event_add(contact, CommerceEvent.SUBSCRIPTION_CHANGED, **data)
+                events.subscription_event(
+                    contact=contact,
+                    subscription=subscription,
+                    product=product_name,
+                    previous_status=previous_status,
+                )
             return Upserted(subscription, created=False, changed=True)
 
     return _retrying(write)

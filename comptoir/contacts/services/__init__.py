@@ -5,18 +5,22 @@ What the store says about a contact (contact_for_store, contact_details_sync, th
 figures) lives in `comptoir.commerce.services.store_contacts`.
 """
 
+from comptoir.contacts.services.bulk import (
+    BATCH,
+    BulkResult,
+)
 from comptoir.contacts.services.contacts import (
     _TEXT_FIELDS,
     DETAIL_FIELDS,
     _clean_address,
-    _clean_details,
-    _contact_new,
     _duplicate_email,
     _ensure_email_free,
     _save_guarding_email,
     _validate,
     contact_create,
     contact_delete,
+    contact_details_clean,
+    contact_new,
     contact_unlock,
     contact_update,
     contacts_delete,
@@ -63,31 +67,21 @@ from comptoir.contacts.services.tags import (
     tag_delete,
     tag_rename,
 )
-from comptoir.contacts.services.timeline import (
-    BATCH,
-    BulkResult,
-    Kind,
-    _events,
-    contact_event_add,
-    contact_events_add,
-)
 
 __all__ = [
     "BATCH",
     "BulkResult",
     "DETAIL_FIELDS",
-    "Kind",
     "NOTE_MAX_LENGTH",
     "_TEXT_FIELDS",
     "_check_segment_reference",
     "_clean_address",
-    "_clean_details",
+    "contact_details_clean",
     "_clean_note",
-    "_contact_new",
+    "contact_new",
     "_duplicate_email",
     "_ensure_email_free",
     "_ensure_may_change",
-    "_events",
     "_has_tag",
     "_link_tags",
     "_lock_contacts",
@@ -106,8 +100,6 @@ __all__ = [
     "_validate",
     "contact_create",
     "contact_delete",
-    "contact_event_add",
-    "contact_events_add",
     "contact_lock",
     "contact_tag_remove",
     "contact_tags_add",

@@ -11,16 +11,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from comptoir.contacts import normalize, phones
+from comptoir.contacts import events, normalize, phones
 from comptoir.contacts.models import (
     ADDRESS_KEYS,
     Contact,
     ContactTag,
 )
+from comptoir.contacts.services.bulk import BATCH, BulkResult
 from comptoir.contacts.services.locks import contact_lock
 from comptoir.contacts.services.notes import _clean_note, _note_write
 from comptoir.contacts.services.tags import _tags_ensure
-from comptoir.contacts.services.timeline import BATCH, BulkResult, Kind, contact_event_add
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError, validation_message
@@ -58,7 +58,7 @@ def _clean_address(value: dict | None) -> dict:
     return {key: text for key, text in cleaned.items() if text}
 
 
-def _clean_details(changes: dict, staff_in: Workspace | None = None) -> dict:
+def contact_details_clean(changes: dict, staff_in: Workspace | None = None) -> dict:
     """Normalised values of the detail fields in `changes`; ServiceError for bad input.
 
     Typed by staff of `staff_in`, a phone must be a real number, read in the workspace's
@@ -140,9 +140,9 @@ def _save_guarding_email(contact: Contact, **kwargs) -> None:
         raise _duplicate_email(contact.email) from None
 
 
-def _contact_new(workspace: Workspace, source: str, *, by_staff: bool, **details) -> Contact:
+def contact_new(workspace: Workspace, source: str, *, by_staff: bool, **details) -> Contact:
     """An unsaved contact from cleaned and validated `details`; ServiceError otherwise."""
-    details = _clean_details(
+    details = contact_details_clean(
         {field: details.get(field) for field in DETAIL_FIELDS}, workspace if by_staff else None
     )
     if not details["email"] and not details["phone"]:
@@ -177,7 +177,7 @@ def contact_create(
 ) -> Contact:
     """A new contact (C11): an e-mail address is enough, or a phone for a phone-only one."""
     note = _clean_note(note) if normalize.clean_text(note) else None
-    contact = _contact_new(
+    contact = contact_new(
         workspace,
         source,
         by_staff=True,
@@ -196,12 +196,9 @@ def contact_create(
 
     _save_guarding_email(contact)
     ContactTag.objects.bulk_create([ContactTag(contact=contact, tag=tag) for tag in tag_objects])
-    # One entry for the creation and the tags it came with (the shape an import writes for
-    # each new contact, import_merge), rather than one more entry per tag.
-    created = {"source": source}
-    if tag_objects:
-        created["tags"] = [tag.name for tag in tag_objects]
-    contact_event_add(contact, Kind.CREATED, actor, **created)
+    events.contact_created_event(
+        contact=contact, actor=actor, source=source, tags=[tag.name for tag in tag_objects]
+    )
     if note:
         _note_write(contact=contact, author=actor, body=note)
     return contact
@@ -216,7 +213,7 @@ def contact_update(
     unknown = set(changes) - set(DETAIL_FIELDS)
     if unknown:
         raise TypeError(f"not editable contact fields: {sorted(unknown)}")
-    cleaned = _clean_details(changes, contact.workspace)
+    cleaned = contact_details_clean(changes, contact.workspace)
     current = contact_lock(contact)
     current.workspace = contact.workspace
     diff = {
@@ -241,14 +238,13 @@ def contact_update(
         return current
     _save_guarding_email(current, update_fields=[*diff, "locked"])
     if diff:
-        data = {"changes": diff}
-        if current.locked and not was_locked:
-            data["locked"] = True
-        contact_event_add(current, Kind.EDITED, actor, **data)
+        events.contact_edited_event(
+            contact=current, actor=actor, changes=diff, locked=current.locked and not was_locked
+        )
     elif current.locked:
-        contact_event_add(current, Kind.LOCKED, actor)
+        events.sync_lock_event(contact=current, actor=actor, locked=True)
     if was_locked and not current.locked:
-        contact_event_add(current, Kind.UNLOCKED, actor)
+        events.sync_lock_event(contact=current, actor=actor, locked=False)
     return current
 
 
@@ -260,8 +256,10 @@ def contact_unlock(*, contact: Contact, actor: User | None) -> Contact:
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor: User | None) -> None:
     """Delete a contact with its notes, tags and timeline. (GDPR erasure, which also
-    leaves a suppression entry, is `consent` territory.)"""
-    contact_lock(contact).delete()
+    leaves a suppression entry, is `consent` territory.) Recorded in the activity log."""
+    locked = contact_lock(contact)
+    events.contact_deleted_audit(contact=locked, actor=actor)
+    locked.delete()
 
 
 @transaction.atomic
@@ -269,10 +267,13 @@ def contacts_delete(
     *, workspace: Workspace, ids: Iterable[int] | QuerySet, actor: User | None
 ) -> BulkResult:
     """Delete the contacts of `workspace` among `ids` (a list, or a values_list queryset
-    from `contacts_filter`); ids of other workspaces are ignored."""
+    from `contacts_filter`); ids of other workspaces are ignored. Recorded in the activity
+    log as one line with the count."""
     targets = scoped(Contact, workspace).filter(pk__in=ids)
     deleted = 0
     while batch := list(targets.order_by("pk").values_list("pk", flat=True)[:BATCH]):
         scoped(Contact, workspace).filter(pk__in=batch).delete()
         deleted += len(batch)
+    if deleted:
+        events.contacts_deleted_audit(workspace=workspace, actor=actor, count=deleted)
     return BulkResult(matched=deleted, changed=deleted)

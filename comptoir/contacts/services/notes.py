@@ -3,13 +3,12 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from comptoir.contacts import normalize
+from comptoir.contacts import events, normalize
 from comptoir.contacts.models import (
     Contact,
     Note,
 )
 from comptoir.contacts.services.locks import contact_lock
-from comptoir.contacts.services.timeline import Kind, contact_event_add
 from comptoir.core.models import Membership, User
 from comptoir.core.roles import Action, Role, role_can
 from comptoir.core.services import ServiceError
@@ -35,7 +34,7 @@ def _note_write(*, contact: Contact, author: User | None, body: str) -> Note:
         workspace_id=contact.workspace_id, contact=contact, author=author, body=body
     )
     # The timeline says a note was written, not what it says: notes are never exported.
-    contact_event_add(contact, Kind.NOTE_ADDED, author, note_id=note.pk)
+    events.note_added_event(contact=contact, author=author, note_id=note.pk)
     return note
 
 
@@ -87,7 +86,7 @@ def note_update(*, note: Note, actor: User | None, body: str, role: str | None =
     if body != note.body:
         note.body = body
         note.save(update_fields=["body", "updated_at"])
-        contact_event_add(note.contact, Kind.NOTE_EDITED, actor, note_id=note.pk)
+        events.note_edited_event(contact=note.contact, actor=actor, note_id=note.pk)
     return note
 
 
@@ -97,4 +96,4 @@ def note_delete(*, note: Note, actor: User | None, role: str | None = None) -> N
     note = _note_lock(note)
     contact, note_id = note.contact, note.pk
     note.delete()
-    contact_event_add(contact, Kind.NOTE_DELETED, actor, note_id=note_id)
+    events.note_deleted_event(contact=contact, actor=actor, note_id=note_id)

@@ -8,14 +8,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
-from comptoir.contacts import normalize
+from comptoir.contacts import events, normalize
 from comptoir.contacts.models import (
     Contact,
     Segment,
     SegmentContact,
 )
 from comptoir.contacts.selectors import ContactFilter, contacts_filter
-from comptoir.contacts.services.timeline import BATCH, Kind, _events
+from comptoir.contacts.services.bulk import BATCH
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -72,14 +72,7 @@ def _static_members_add(segment: Segment, ids, actor: User | None) -> int:
         SegmentContact.objects.bulk_create(
             [SegmentContact(segment=segment, contact_id=pk) for pk in batch]
         )
-        _events(
-            segment.workspace,
-            batch,
-            Kind.GROUP_ADDED,
-            actor,
-            segment_id=segment.pk,
-            segment=segment.name,
-        )
+        events.group_added_events(segment=segment, contact_ids=batch, actor=actor)
         added += len(batch)
     return added
 
@@ -126,7 +119,10 @@ def segment_update(
     name: str | None = None,
     filter: ContactFilter | dict | None = None,
 ) -> Segment:
+    """Rename it, or give a smart segment a new filter; a change is recorded in the
+    activity log (what a segment holds is who campaigns and automations write to)."""
     workspace = segment.workspace
+    old_name, old_filter = segment.name, segment.filter
     if name is not None:
         segment.name = _segment_name(workspace, name, exclude_pk=segment.pk)
     if filter is not None:
@@ -136,6 +132,13 @@ def segment_update(
     segment.save()
     # A filter that names a segment which names this one back would never finish.
     contacts_filter(workspace=workspace, filter=ContactFilter(segment=str(segment.pk)))
+    if segment.name != old_name or segment.filter != old_filter:
+        events.segment_changed_audit(
+            segment=segment,
+            actor=actor,
+            old_name=old_name,
+            filter_changed=segment.filter != old_filter,
+        )
     return segment
 
 
@@ -149,6 +152,7 @@ def segment_delete(*, segment: Segment, actor: User | None) -> None:
             code="segment_in_use",
             status=409,
         )
+    events.segment_deleted_audit(segment=segment, actor=actor)
     segment.delete()
 
 
@@ -167,12 +171,5 @@ def segment_contacts_remove(*, segment: Segment, ids: Iterable[int], actor: User
     )
     contact_ids = list(members.values_list("contact_id", flat=True))
     members.delete()
-    _events(
-        segment.workspace,
-        contact_ids,
-        Kind.GROUP_REMOVED,
-        actor,
-        segment_id=segment.pk,
-        segment=segment.name,
-    )
+    events.group_removed_events(segment=segment, contact_ids=contact_ids, actor=actor)
     return len(contact_ids)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from comptoir.contacts import normalize
+from comptoir.contacts import events, normalize
 from comptoir.contacts.models import (
     Contact,
     ContactTag,
@@ -14,8 +14,8 @@ from comptoir.contacts.models import (
     Tag,
 )
 from comptoir.contacts.selectors import segments_using_tag
+from comptoir.contacts.services.bulk import BATCH, BulkResult
 from comptoir.contacts.services.locks import _lock_contacts, contact_lock
-from comptoir.contacts.services.timeline import BATCH, BulkResult, Kind, _events, contact_event_add
 from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.core.services import ServiceError
@@ -80,7 +80,7 @@ def _link_tags(contact: Contact, tags: list[Tag], actor: User | None) -> list[Ta
     added = [tag for tag in tags if tag.pk not in present]
     ContactTag.objects.bulk_create([ContactTag(contact=contact, tag=tag) for tag in added])
     for tag in added:
-        contact_event_add(contact, Kind.TAG_ADDED, actor, tag=tag.name)
+        events.tag_added_event(contact=contact, actor=actor, tag=tag.name)
     return added
 
 
@@ -103,7 +103,7 @@ def contact_tag_remove(*, contact: Contact, name: str, actor: User | None) -> bo
     if link is None:
         return False
     link.delete()
-    contact_event_add(contact, Kind.TAG_REMOVED, actor, tag=link.tag.name)
+    events.tag_removed_event(contact=contact, actor=actor, tag=link.tag.name)
     return True
 
 
@@ -132,7 +132,9 @@ def contacts_tag_bulk(
         while batch := list(untagged[:BATCH]):
             batch = _lock_contacts(workspace, batch)
             ContactTag.objects.bulk_create([ContactTag(contact_id=pk, tag=tag) for pk in batch])
-            _events(workspace, batch, Kind.TAG_ADDED, actor, tag=tag.name)
+            events.tags_added_events(
+                workspace=workspace, contact_ids=batch, actor=actor, tag=tag.name
+            )
     return BulkResult(matched=matched, changed=changed)
 
 
@@ -154,7 +156,9 @@ def contacts_untag_bulk(
         tagged = links.filter(tag=tag).order_by("pk").values_list("pk", "contact_id")
         while batch := list(tagged[:BATCH]):
             contact_ids = _lock_contacts(workspace, [contact for _pk, contact in batch])
-            _events(workspace, contact_ids, Kind.TAG_REMOVED, actor, tag=tag.name)
+            events.tags_removed_events(
+                workspace=workspace, contact_ids=contact_ids, actor=actor, tag=tag.name
+            )
             ContactTag.objects.filter(pk__in=[pk for pk, _contact in batch]).delete()
     return BulkResult(matched=matched, changed=changed)
 
@@ -211,7 +215,9 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
         while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
             last = batch[-1]
             batch = _lock_contacts(workspace, batch)
-            _events(workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=new_name)
+            events.tags_renamed_events(
+                workspace=workspace, contact_ids=batch, actor=actor, old=old_name, new=new_name
+            )
         return tag
     last = 0
     while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
@@ -225,8 +231,13 @@ def tag_rename(*, workspace: Workspace, old: str, new: str, actor: User | None =
         ContactTag.objects.bulk_create(
             [ContactTag(contact_id=pk, tag=target) for pk in batch if pk not in already]
         )
-        _events(
-            workspace, batch, Kind.TAG_RENAMED, actor, old=old_name, new=target.name, merged=True
+        events.tags_renamed_events(
+            workspace=workspace,
+            contact_ids=batch,
+            actor=actor,
+            old=old_name,
+            new=target.name,
+            merged=True,
         )
     _segments_follow_tag(workspace, old_name, target.name)
     tag.delete()
@@ -244,5 +255,10 @@ def tag_delete(*, workspace: Workspace, name: str, actor: User | None = None) ->
     last = 0
     while batch := list(_tagged_contact_ids(tag).filter(contact_id__gt=last)[:BATCH]):
         last = batch[-1]
-        _events(workspace, _lock_contacts(workspace, batch), Kind.TAG_REMOVED, actor, tag=tag.name)
+        events.tags_removed_events(
+            workspace=workspace,
+            contact_ids=_lock_contacts(workspace, batch),
+            actor=actor,
+            tag=tag.name,
+        )
     tag.delete()
