@@ -145,6 +145,4 @@ def activity_log(request):
     page = Paginator(audit_entries(workspace=request.workspace), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(
-        request, "web/settings/activity.html", {"page": page, "rows": audit_lines(page)}
-    )
+    return render(request, "web/settings/activity.html", {"page": page, "rows": audit_lines(page)})
