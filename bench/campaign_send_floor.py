@@ -8,6 +8,11 @@ blast down:
 1. **blast**: the ready message, `smtplib` only (the network and the sink alone);
 2. **+ mark**: before each message, the at-most-once record the pipeline writes — one
    UPDATE of its `mail_delivery` row, committed — on a database connection per lane;
+   **+ mark, flush not awaited**: the same with `synchronous_commit = off` on the lane's
+   connection, to tell the wait for the WAL flush from the rest of the statement's cost;
+   **+ mark, no index touched**: an UPDATE that leaves `status` (and every other indexed
+   column) alone, so that PostgreSQL can make it a HOT update — with `--fillfactor`, the
+   table's pages keep the room that takes;
 3. **+ render**: each message rendered for its contact and turned into MIME (signed, with
    `--dkim`) as the pipeline does, then marked and sent;
 4. **worker**: `comptoir worker --once` sending the same audience, claims, consent check
@@ -21,6 +26,7 @@ Writes bench/results/campaign_send_floor[-label]-<date>.json and .md.
 import argparse
 import json
 import os
+import resource
 import smtplib
 import sys
 import tempfile
@@ -35,6 +41,77 @@ import campaign_send  # noqa: E402 - beside this script
 import common  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/comptoir_bench_floor"
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # ended meanwhile
+        return []
+
+
+def cpu_seconds(pids) -> float:
+    """User and system CPU the processes `pids` have used so far (from /proc)."""
+    total = 0
+    for pid in pids:
+        if fields := _stat(pid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICK
+
+
+def postgresql_cpu() -> float:
+    """Every PostgreSQL process's CPU so far: the live ones, and through the postmaster's
+    children's times, the backends that ended (a lane's connection closes with its batch)."""
+    live = [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _comm(entry) == "postgres"
+    ]
+    ended = 0
+    for pid in live:
+        fields = _stat(pid)
+        if fields and int(fields[1]) not in live:  # the postmaster: its parent is not postgres
+            ended += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return cpu_seconds(live) + ended / TICK
+
+
+def _comm(entry: Path) -> str:
+    try:
+        return (entry / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+class CpuShares:
+    """CPU per message of the sender, the sink and PostgreSQL over one run: on two cores
+    shared by all three, what each costs says where a faster send has to come from."""
+
+    def __init__(self, sink_pid: int):
+        self.sink_pid = sink_pid
+
+    def __enter__(self):
+        self.start = (postgresql_cpu(), cpu_seconds([self.sink_pid]), _own_cpu())
+        return self
+
+    def stop(self, messages: int, sender_cpu: float | None = None) -> dict:
+        pg, sink, own = (postgresql_cpu(), cpu_seconds([self.sink_pid]), _own_cpu())
+        sender = own - self.start[2] if sender_cpu is None else sender_cpu
+        return {
+            "sender_ms": round(sender / messages * 1000, 3),
+            "sink_ms": round((sink - self.start[1]) / messages * 1000, 3),
+            "postgresql_ms": round((pg - self.start[0]) / messages * 1000, 3),
+        }
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def lanes(work, items: list, connections: int, per_connection: int) -> float:
@@ -52,6 +129,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--dkim", action="store_true", help="sign every message (2048-bit RSA)")
+    parser.add_argument(
+        "--fillfactor", type=int, help="mail_delivery's fill factor (PostgreSQL's default: 100)"
+    )
     parser.add_argument("--label")
     args = parser.parse_args()
 
@@ -80,6 +160,11 @@ def main() -> None:
 
     print(f"filling {args.contacts:,} subscribed contacts …", flush=True)
     workspace = campaign_send.fill(args.contacts)
+    if args.fillfactor:
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"ALTER TABLE {Delivery._meta.db_table} SET (fillfactor = {int(args.fillfactor)})"
+            )
     sink = campaign_send.start_sink(port)
     # Signed when DKIM is on: wire_bytes signs as the SMTP backend does.
     sender, raw = campaign_send.sample_message(workspace)
@@ -105,11 +190,21 @@ def main() -> None:
                 [Delivery.Status.SENDING, message_id, json.dumps(links), delivery_id],
             )
 
-    def marked(chunk):
+    def mark_hot(delivery_id: int, message_id: str, links: list) -> None:
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET message_id = %s, links = %s WHERE id = %s",  # noqa: S608
+                [message_id, json.dumps(links), delivery_id],
+            )
+
+    def marked(chunk, flush=True, record=mark):
         try:
+            if not flush:
+                with db.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit = off")
             with smtplib.SMTP("127.0.0.1", port) as smtp:
                 for delivery in chunk:
-                    mark(delivery.pk, f"<{delivery.pk}@bench>", [])
+                    record(delivery.pk, f"<{delivery.pk}@bench>", [])
                     smtp.sendmail(sender, [delivery.contact.email], raw)
         finally:
             db.close()
@@ -134,16 +229,31 @@ def main() -> None:
             db.close()
 
     runs = {}
-    for label, work in (("blast", blast), ("+ mark", marked), ("+ render", rendered)):
+    steps = (
+        ("blast", blast),
+        ("+ mark", marked),
+        ("+ mark, flush not awaited", lambda chunk: marked(chunk, flush=False)),
+        ("+ mark, no index touched", lambda chunk: marked(chunk, record=mark_hot)),
+        ("+ render", rendered),
+    )
+    cpu = {}
+    for label, work in steps:
         print(f"{label} …", flush=True)
-        seconds = lanes(work, deliveries, args.connections, per_connection)
+        with CpuShares(sink.pid) as shares:
+            seconds = lanes(work, deliveries, args.connections, per_connection)
+            cpu[label] = shares.stop(args.contacts)
         runs[label] = round(args.contacts / seconds)
         Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
             status=Delivery.Status.QUEUED, message_id="", links=[]
         )
     print("worker …", flush=True)
-    worker_s, _rss = campaign_send.workers_once({**os.environ, **env}, 1)
-    sent = Delivery.objects.filter(mailing__isnull=False, status=Delivery.Status.SENT).count()
+    with CpuShares(sink.pid) as shares:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        worker_s, _rss = campaign_send.workers_once({**os.environ, **env}, 1)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sent = Delivery.objects.filter(mailing__isnull=False, status=Delivery.Status.SENT).count()
+        worker_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        cpu["worker"] = shares.stop(sent, sender_cpu=worker_cpu)
     runs["worker"] = round(sent / worker_s)
     print("blast again …", flush=True)
     second = lanes(blast, deliveries, args.connections, per_connection)
@@ -159,6 +269,7 @@ def main() -> None:
         "rates_per_s": runs,
         "blast_again_per_s": round(args.contacts / second),
         "ratios_to_mean_blast": {k: round(v / raw_rate, 3) for k, v in runs.items()},
+        "cpu_ms_per_message": cpu,
         "machine": common.machine(),
         "revision": common.git_revision(),
         "at": timezone.now().isoformat(),
@@ -170,11 +281,15 @@ def main() -> None:
         f"Revision {results['revision']}. Ratios to the mean of the first and the last blast "
         f"({raw_rate:,.0f} msg/s; the last ran at {results['blast_again_per_s']:,}/s).",
         "",
-        "| run | rate | ratio |",
-        "| --- | --- | --- |",
+        "CPU per message, in ms: the sending process (the bench's threads, or the worker), "
+        "the SMTP sink, and every PostgreSQL process together.",
+        "",
+        "| run | rate | ratio | sender CPU | sink CPU | PostgreSQL CPU |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| {label} | {rate:,}/s | {results['ratios_to_mean_blast'][label]:.0%} |"
+        f"| {label} | {rate:,}/s | {results['ratios_to_mean_blast'][label]:.0%} "
+        f"| {cpu[label]['sender_ms']} | {cpu[label]['sink_ms']} | {cpu[label]['postgresql_ms']} |"
         for label, rate in runs.items()
     ]
     path = common.write_results("campaign_send_floor", results, "\n".join(lines), args.label)

@@ -12,7 +12,7 @@ from django.core.mail.message import sanitize_address
 
 from comptoir.mail.dkim import dkim_sign
 from comptoir.mail.models import OutboxMessage
-from comptoir.mail.wire import message_bytes
+from comptoir.mail.wire import message_bytes, split_address
 
 
 def decoded_header(value) -> str:
@@ -34,7 +34,7 @@ def wire_bytes(message) -> bytes:
 def envelope_address(address: str, encoding: str) -> str:
     """The bare address for MAIL FROM / RCPT TO; Django's sanitising for anything unusual
     (it costs half a millisecond, twice a message, for what is nearly always ASCII)."""
-    bare = parseaddr(address)[1]
+    bare = split_address(address)[1]
     if bare and bare.isascii() and bare.count("@") == 1:
         return bare
     return sanitize_address(address, encoding)

@@ -1,9 +1,10 @@
 """The timeline entries of e-mails (T1): queued, sent, opened, clicked, written through
 contacts' one timeline writer (`contact_event_add`, `contact_events_add` for a batch)."""
 
+import datetime as dt
 import enum
 
-from comptoir.contacts.events import contact_event_add, contact_events_add
+from comptoir.contacts.events import contact_event_add, contact_events_insert
 from comptoir.contacts.models import Contact
 from comptoir.core.models import User
 from comptoir.mail.models import Delivery
@@ -21,17 +22,28 @@ def _contact(delivery: Delivery) -> Contact:
     return Contact(pk=delivery.contact_id, workspace_id=delivery.workspace_id)
 
 
+def _facts(delivery_id: int, subject: str, **data) -> dict:
+    return {"delivery": delivery_id, "subject": subject, **data}
+
+
 def _data(delivery: Delivery, **data) -> dict:
-    return {"delivery": delivery.pk, "subject": delivery.subject, **data}
+    return _facts(delivery.pk, delivery.subject, **data)
 
 
 def delivery_queued_event(*, delivery: Delivery, actor: User | None) -> None:
     contact_event_add(_contact(delivery), MailEvent.QUEUED, actor, **_data(delivery))
 
 
-def deliveries_sent_events(*, deliveries: list[Delivery]) -> None:
-    """One entry per message that left, in one statement for a whole batch."""
-    contact_events_add((_contact(d), MailEvent.SENT, _data(d)) for d in deliveries)
+def deliveries_sent_events(*, sent: list[tuple[int, int, int, str]], at: dt.datetime) -> None:
+    """One entry per message that left, in one statement for a whole batch: `sent` holds
+    (delivery id, workspace id, contact id, subject), as the pipeline's seal reads them."""
+    contact_events_insert(
+        [
+            (workspace_id, contact_id, MailEvent.SENT, _facts(pk, subject))
+            for pk, workspace_id, contact_id, subject in sent
+        ],
+        at=at,
+    )
 
 
 def delivery_opened_event(*, delivery: Delivery, **data) -> None:

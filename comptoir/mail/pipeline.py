@@ -370,24 +370,26 @@ def _batch_done(token: str) -> None:
     """Seal a batch: what left is SENT (one statement, with its timeline entries), and
     whatever stopped the batch early gives its untouched messages back to the queue."""
     with transaction.atomic():
-        left = list(
-            Delivery.objects.filter(claim=token, status=Status.SENDING).only(
-                "pk", "workspace_id", "contact_id", "subject"
-            )
-        )
-        _mark_sent(left, timezone.now())
+        _seal(token, timezone.now())
         Delivery.objects.filter(claim=token, status=Status.CLAIMED).update(
             status=Status.QUEUED, claim=""
         )
 
 
-def _mark_sent(deliveries: list[Delivery], sent_at: dt.datetime) -> None:
-    if not deliveries:
-        return
-    Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
-        status=Status.SENT, claim="", sent_at=sent_at
-    )
-    events.deliveries_sent_events(deliveries=deliveries)
+def _seal(token: str, sent_at: dt.datetime) -> int:
+    """The batch's SENDING messages are SENT, with their timeline entries: two statements
+    whatever the batch's size, and no model object per message (at a campaign's pace, the
+    ORM's objects cost more than the statements)."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Delivery._meta.db_table} "  # noqa: S608 - our table name, values bound
+            "SET status = %s, claim = '', sent_at = %s WHERE claim = %s AND status = %s "
+            "RETURNING id, workspace_id, contact_id, subject",
+            [Status.SENT, db.ops.adapt_datetimefield_value(sent_at), token, Status.SENDING],
+        )
+        sent = sorted(cursor.fetchall())
+    events.deliveries_sent_events(sent=sent, at=sent_at)
+    return len(sent)
 
 
 class _Link:
@@ -512,30 +514,28 @@ def recover_lost(*, now: dt.datetime | None = None) -> int:
         if not (abandoned or leases.lease_expired(holder=holder, heartbeat_at=beat, now=now)):
             continue
         with transaction.atomic():
-            sending = list(
-                rows.filter(status=Status.SENDING)
-                .order_by("pk")
-                .only("pk", "workspace_id", "contact_id", "subject")
-            )
+            on_the_wire = (
+                rows.filter(status=Status.SENDING).order_by("-pk").values_list("pk", flat=True)
+            ).first()
             unknown = 0
-            if sending:
-                on_the_wire = sending.pop()
-                unknown = rows.filter(pk=on_the_wire.pk).update(
+            if on_the_wire is not None:
+                unknown = rows.filter(pk=on_the_wire).update(
                     status=Status.UNKNOWN,
                     claim="",
                     error="the worker sending this message stopped before the server answered",
                 )
-            _mark_sent(sending, beat)
+            # The batch's earlier messages had been accepted: each waited for the answer.
+            sent = _seal(token, beat)
             back = rows.filter(status=Status.CLAIMED).update(status=Status.QUEUED, claim="")
         logger.warning(
             "worker %s was lost mid-batch: %d message(s) had left, %d queued again, "
             "%d of unknown fate",
             holder,
-            len(sending),
+            sent,
             back,
             unknown,
         )
-        taken += len(sending) + back + unknown
+        taken += sent + back + unknown
     return taken
 
 

@@ -9,6 +9,7 @@ so that the composer refuses it at save instead of sending a blank to every inbo
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -203,9 +204,15 @@ def tag_errors(text: str) -> list[TagError]:
     return parse(text)[1]
 
 
+@lru_cache(maxsize=256)
+def _parts(text: str) -> tuple[str | Tag, ...]:
+    # A campaign personalises the same subject for every recipient: parsed once. (The
+    # errors are not kept: their words are in the language of whoever parsed first.)
+    return tuple(parse(text)[0])
+
+
 def personalise(text: str, values: dict[str, str]) -> str:
     """`text` with each valid tag replaced by the contact's value or its fallback."""
     if "{{" not in text:
         return text
-    parts, _errors = parse(text)
-    return "".join(part if isinstance(part, str) else part.value(values) for part in parts)
+    return "".join(part if isinstance(part, str) else part.value(values) for part in _parts(text))

@@ -12,8 +12,9 @@ that is not ASCII) goes through Django unchanged.
 
 import base64
 import binascii
+import re
 import secrets
-from email.utils import formatdate, getaddresses, make_msgid
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from functools import lru_cache
 
 from django.conf import settings
@@ -126,10 +127,35 @@ def _header(name: str, value: str) -> bytes:
     return _fold(f"{name}: {value}").encode("ascii") + b"\r\n"
 
 
+# The shapes `formataddr` writes for a contact (`Name <a@b>`, a bare `a@b`, an encoded-word
+# name), with nothing a parser could read two ways: no quotes, comments, groups or dots in
+# the name, single spaces between its words. Anything else goes through `getaddresses`.
+_ATOM = r'[^\s"<>\\,;:@()\[\].]+'
+_ADDR_SPEC = r'[^\s"<>\\,;:@()\[\]]+@[^\s"<>\\,;:@()\[\]]+'
+_PLAIN_ADDRESS = re.compile(
+    rf"(?:(?P<display>{_ATOM}(?: {_ATOM})*) <(?P<address>{_ADDR_SPEC})>|(?P<bare>{_ADDR_SPEC}))"
+)
+
+
+def split_address(value: str) -> tuple[str, str]:
+    """(display name, address) of one address: what `parseaddr` answers, without its cost
+    (a tenth of a millisecond a parse, four parses a message) for the shapes we write."""
+    plain = _PLAIN_ADDRESS.fullmatch(value)
+    if plain is None:
+        return parseaddr(value)
+    return plain["display"] or "", plain["address"] or plain["bare"]
+
+
+def _address_list(value: str) -> list[tuple[str, str]]:
+    if _PLAIN_ADDRESS.fullmatch(value):
+        return [split_address(value)]
+    return getaddresses([value])
+
+
 @lru_cache(maxsize=1024)  # the From and Reply-To of a campaign are the same every time
 def _addresses(value: str) -> str:
     written = []
-    for display, address in getaddresses([value]):
+    for display, address in _address_list(value):
         if not address.isascii():
             raise _NotAscii(address)
         if not display:

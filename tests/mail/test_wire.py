@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from comptoir.mail import dkim as comptoir_dkim
 from comptoir.mail.backends import wire_bytes
-from comptoir.mail.wire import message_bytes
+from comptoir.mail.wire import message_bytes, split_address
 
 # Printable text a merchant may type, accents, emoji and long words included; no line
 # breaks in headers (a test below shows those are refused).
@@ -31,6 +31,25 @@ body_text = st.text(
 names = st.text(
     st.characters(whitelist_categories=("L", "Zs", "Pd", "Po")), min_size=0, max_size=60
 ).map(str.strip)
+
+
+local_parts = st.text(
+    st.characters(whitelist_categories=("L", "N"), whitelist_characters=".-_+'", max_codepoint=127),
+    min_size=1,
+    max_size=20,
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(name=names, local=local_parts, raw=header_text)
+def test_the_quick_address_reading_reads_as_parseaddr_does(name, local, raw):
+    """The envelope and the To header read an address without the `email` package's
+    parser for the shapes a contact's address takes; they must read what it reads."""
+    from email.utils import formataddr, parseaddr
+
+    written = formataddr((name, f"{local}@example.com"))
+    for value in (written, f"{local}@example.com", raw):
+        assert split_address(value) == parseaddr(value), value
 
 
 def parsed(raw: bytes) -> email.message.EmailMessage:
