@@ -367,8 +367,8 @@ def send_batch(batch: list[Delivery], *, connection=None) -> dict[str, int]:
 
 
 def _batch_done(token: str) -> None:
-    """Seal a batch: what left is SENT (one statement, with its timeline entries), and
-    whatever stopped the batch early gives its untouched messages back to the queue."""
+    """Seal a batch: what left is SENT, with its timeline entries, and whatever stopped the
+    batch early gives its untouched messages back to the queue."""
     with transaction.atomic():
         _seal(token, timezone.now())
         Delivery.objects.filter(claim=token, status=Status.CLAIMED).update(
