@@ -14,7 +14,7 @@ from comptoir.campaigns.models import Campaign
 from comptoir.campaigns.selectors import campaign_audience
 from comptoir.campaigns.services import ORIGIN, campaign_create, campaign_schedule
 from comptoir.contacts.models import ContactEvent
-from comptoir.core.models import Workspace
+from comptoir.core.models import User, Workspace
 from comptoir.core.scoping import scoped
 from comptoir.mail import pipeline
 from comptoir.mail.events import MailEvent
@@ -60,18 +60,23 @@ SENT = (
 
 
 def campaigns_fill(
-    *, workspace: Workspace, progress: Callable[[str], None] = print, seed: int = 2026
+    *,
+    workspace: Workspace,
+    author: User | None = None,
+    progress: Callable[[str], None] = print,
+    seed: int = 2026,
 ) -> int:
-    """Add the demo campaigns once; a second run adds nothing. Returns how many."""
+    """Add the demo campaigns once, written and scheduled by `author` (the activity log
+    says who); a second run adds nothing. Returns how many."""
     if scoped(Campaign, workspace).exists():
         return 0
     rng = random.Random(seed)
     now = timezone.now()
     for plan in SENT:
-        _sent_campaign(workspace, plan, rng, now)
+        _sent_campaign(workspace, plan, rng, now, author)
     scheduled = campaign_create(
         workspace=workspace,
-        actor=None,
+        actor=author,
         name="Galette des rois",
         subject="La galette des rois est en boutique",
         preheader="Frangipane maison, dès le 2 janvier",
@@ -83,15 +88,17 @@ def campaigns_fill(
         ),
         segment_ids=["subscribers"],
     )
-    campaign_schedule(campaign=scheduled, send_at=now + dt.timedelta(days=7), actor=None)
+    campaign_schedule(campaign=scheduled, send_at=now + dt.timedelta(days=7), actor=author)
     progress("Added 2 sent campaigns with their results and 1 scheduled campaign.")
     return 3
 
 
-def _sent_campaign(workspace: Workspace, plan: dict, rng: random.Random, now: dt.datetime):
+def _sent_campaign(
+    workspace: Workspace, plan: dict, rng: random.Random, now: dt.datetime, author: User | None
+):
     campaign = campaign_create(
         workspace=workspace,
-        actor=None,
+        actor=author,
         name=plan["name"],
         subject=plan["subject"],
         preheader=plan["preheader"],

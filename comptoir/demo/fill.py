@@ -61,5 +61,5 @@ def demo_fill(*, contacts: int = 5000, progress: Callable[[str], None] = print) 
     added = scoped(Contact, workspace).filter(pk__gt=known)
     consent_fill(workspace=workspace, contacts=added, staff=authors, progress=progress)
     commerce_fill(workspace=workspace, contacts=added, authors=authors, progress=progress)
-    campaigns_fill(workspace=workspace, progress=progress)
+    campaigns_fill(workspace=workspace, author=owner, progress=progress)
     return workspace
