@@ -33,5 +33,5 @@ def token_post(request, payload: TokenIn):
 @router.delete("/{token_id}", response={204: None})
 def token_delete(request, token_id: int):
     workspace = require(request, Action.MANAGE_TOKENS)
-    token_revoke(token=get_scoped(ApiToken, workspace, pk=token_id))
+    token_revoke(token=get_scoped(ApiToken, workspace, pk=token_id), actor=request.auth.created_by)
     return Status(204, None)

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from django.db.models import QuerySet
 
-from comptoir.core.models import AuditEntry, Membership, User, Workspace
+from comptoir.core.models import ApiToken, AuditEntry, Membership, User, Workspace
 from comptoir.core.scoping import scoped
 
 
@@ -32,6 +32,8 @@ class Audit(StrEnum):
 
     STAFF_ROLE_CHANGED = "staff_role_changed"
     STAFF_REMOVED = "staff_removed"
+    TOKEN_CREATED = "token_created"  # noqa: S105 - the name of an action, not a secret
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 - the name of an action, not a secret
 
 
 def staff_role_changed_audit(*, membership: Membership, actor: User | None, old_role: str) -> None:
@@ -52,6 +54,18 @@ def staff_removed_audit(*, membership: Membership, actor: User | None) -> None:
         action=Audit.STAFF_REMOVED,
         member=membership.user.email,
         role=membership.role,
+    )
+
+
+def token_audit(*, token: ApiToken, actor: User | None, action: Audit) -> None:
+    # The prefix, not the secret: what the token list shows to tell tokens apart.
+    audit_record(
+        workspace=token.workspace_id,
+        actor=actor,
+        action=action,
+        name=token.name,
+        role=token.role,
+        prefix=token.prefix,
     )
 
 

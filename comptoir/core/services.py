@@ -210,6 +210,7 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@transaction.atomic
 def token_create(
     *, workspace: Workspace, name: str, role: str = Role.ADMIN, created_by: User | None = None
 ) -> tuple[ApiToken, str]:
@@ -228,13 +229,16 @@ def token_create(
     )
     token.full_clean()
     token.save()
+    audit.token_audit(token=token, actor=created_by, action=audit.Audit.TOKEN_CREATED)
     return token, secret
 
 
-def token_revoke(*, token: ApiToken) -> ApiToken:
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit.token_audit(token=token, actor=actor, action=audit.Audit.TOKEN_REVOKED)
     return token
 
 

@@ -121,6 +121,11 @@ def _staff_sentence(action: str, data: dict) -> str | None:
         }
     if action == StaffAudit.STAFF_REMOVED:
         return _("%(member)s (%(role)s) removed from the staff") % member
+    token = {"name": data.get("name", ""), "role": member["role"], "prefix": data.get("prefix", "")}
+    if action == StaffAudit.TOKEN_CREATED:
+        return _("API token “%(name)s” (%(role)s, %(prefix)s…) created") % token
+    if action == StaffAudit.TOKEN_REVOKED:
+        return _("API token “%(name)s” (%(prefix)s…) revoked") % token
     return None
 
 

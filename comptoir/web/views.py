@@ -201,7 +201,7 @@ def settings_tokens(request):
 @require_POST
 @workspace_view(write=Action.MANAGE_TOKENS)
 def settings_token_revoke(request, token_id: int):
-    token_revoke(token=get_scoped(ApiToken, request.workspace, pk=token_id))
+    token_revoke(token=get_scoped(ApiToken, request.workspace, pk=token_id), actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("settings_tokens", slug=request.workspace.slug)
 

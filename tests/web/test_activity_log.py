@@ -15,7 +15,7 @@ from comptoir.commerce.services import (
 )
 from comptoir.contacts.models import Contact
 from comptoir.contacts.services import segment_create, segment_delete, segment_update
-from comptoir.core.models import AuditEntry, Membership
+from comptoir.core.models import ApiToken, AuditEntry, Membership
 from comptoir.core.roles import Role
 from comptoir.core.scoping import scoped
 from comptoir.core.services import membership_remove, membership_set_role, token_create
@@ -111,10 +111,26 @@ def test_store_connections_record_their_keys_and_their_deletion_by_the_tokens_ow
     _token, secret = token_create(workspace=workspace, name="Zapier", created_by=owner)
     assert ApiClient(secret).delete(f"/api/v1/store-connections/{connection.pk}").status_code == 204
 
+    token = ApiToken.objects.get(name="Zapier")
     assert activity(owner, workspace) == [
         (str(owner), "WooCommerce store disconnected: its webhooks are refused"),
+        (str(owner), f"API token “Zapier” (Admin, {token.prefix}…) created"),
         (str(owner), "New secret made for the WooCommerce store"),
         (str(owner), "WooCommerce store connected"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_token_revoked_on_the_tokens_page_is_recorded_once(staff, workspace):
+    admin = staff[Role.ADMIN]
+    token, _secret = token_create(workspace=workspace, name="Caisse", role=Role.VIEWER)
+    for _twice in range(2):
+        response = login(admin).post(f"/w/{workspace.slug}/settings/tokens/{token.pk}/revoke/")
+        assert response.status_code == 302
+
+    assert activity(staff[Role.OWNER], workspace) == [
+        (str(admin), f"API token “Caisse” ({token.prefix}…) revoked"),
+        ("API or Comptoir", f"API token “Caisse” (Viewer, {token.prefix}…) created"),
     ]
 
 
