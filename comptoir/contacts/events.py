@@ -18,7 +18,7 @@ from comptoir.contacts.models import Contact, ContactEvent, Segment
 from comptoir.core.audit import audit_record
 from comptoir.core.models import User, Workspace
 
-# Rows per INSERT of a bulk action's entries.
+# Rows a bulk action of the directory takes at a time, and writes its entries for in one INSERT.
 BATCH = 1000
 
 
@@ -191,28 +191,20 @@ def note_deleted_event(*, contact: Contact, actor: User | None, note_id: int) ->
 # --------------------------------------------------------------------------- static groups
 
 
+def _group_each(
+    kind: Kind, segment: Segment, contact_ids: Iterable[int], actor: User | None
+) -> None:
+    _each(segment.workspace, contact_ids, kind, actor, segment_id=segment.pk, segment=segment.name)
+
+
 def group_added_events(*, segment: Segment, contact_ids: Iterable[int], actor: User | None) -> None:
-    _each(
-        segment.workspace,
-        contact_ids,
-        Kind.GROUP_ADDED,
-        actor,
-        segment_id=segment.pk,
-        segment=segment.name,
-    )
+    _group_each(Kind.GROUP_ADDED, segment, contact_ids, actor)
 
 
 def group_removed_events(
     *, segment: Segment, contact_ids: Iterable[int], actor: User | None
 ) -> None:
-    _each(
-        segment.workspace,
-        contact_ids,
-        Kind.GROUP_REMOVED,
-        actor,
-        segment_id=segment.pk,
-        segment=segment.name,
-    )
+    _group_each(Kind.GROUP_REMOVED, segment, contact_ids, actor)
 
 
 # --------------------------------------------------------------------------- activity log

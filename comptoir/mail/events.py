@@ -1,5 +1,5 @@
 """The timeline entries of e-mails (T1): queued, sent, opened, clicked, written through
-contacts' one timeline writer (`contact_event_add`, `contact_events_add` for a batch)."""
+contacts' timeline writers (`contact_event_add`, `contact_events_insert` for a sent batch)."""
 
 import datetime as dt
 import enum

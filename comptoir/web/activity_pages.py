@@ -25,6 +25,7 @@ from comptoir.core.models import AuditEntry
 from comptoir.core.roles import Action, Role
 from comptoir.privacy import Audit as PrivacyAudit
 from comptoir.web.access import workspace_view
+from comptoir.web.timeline import choice_label
 
 PAGE_SIZE = 50
 
@@ -34,13 +35,6 @@ class AuditLine:
     at: dt.datetime
     actor: str  # empty: an API token with no staff member behind it, or Comptoir itself
     sentence: str
-
-
-def _label(choices, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def _when(value: str) -> str:
@@ -79,7 +73,7 @@ def _contacts_sentence(action: str, data: dict) -> str | None:
 
 
 def _store_sentence(action: str, data: dict) -> str | None:
-    platform = {"platform": _label(StoreConnection.Platform, data.get("platform", ""))}
+    platform = {"platform": choice_label(StoreConnection.Platform, data.get("platform", ""))}
     if action == StoreAudit.STORE_CONNECTED:
         return _("%(platform)s store connected") % platform
     if action == StoreAudit.STORE_KEY_REPLACED:
@@ -113,11 +107,11 @@ def _campaign_sentence(action: str, data: dict) -> str | None:
 
 
 def _staff_sentence(action: str, data: dict) -> str | None:
-    member = {"member": data.get("member", ""), "role": _label(Role, data.get("role", ""))}
+    member = {"member": data.get("member", ""), "role": choice_label(Role, data.get("role", ""))}
     if action == StaffAudit.STAFF_ROLE_CHANGED:
         return _("Role of %(member)s changed from %(old)s to %(role)s") % {
             **member,
-            "old": _label(Role, data.get("old_role", "")),
+            "old": choice_label(Role, data.get("old_role", "")),
         }
     if action == StaffAudit.STAFF_REMOVED:
         return _("%(member)s (%(role)s) removed from the staff") % member

@@ -29,16 +29,11 @@ class TimelineEntry:
     details: tuple[str, ...] = ()
 
 
-def _source_label(value: str) -> str:
+def choice_label(choices, value: str) -> str:
+    """The label of `value` among `choices`, or the value itself when a later version
+    removed it (history keeps what was true then)."""
     try:
-        return Contact.Source(value).label
-    except ValueError:
-        return value
-
-
-def _consent_source_label(value: str) -> str:
-    try:
-        return ConsentEvent.Source(value).label
+        return str(choices(value).label)
     except ValueError:
         return value
 
@@ -62,7 +57,7 @@ def _sentence(event: ContactEvent, actor: str | None) -> str:
     data = event.data or {}
     kind = event.kind
     if kind == Kind.CREATED:
-        source = _source_label(data.get("source", Contact.Source.MANUAL))
+        source = choice_label(Contact.Source, data.get("source", Contact.Source.MANUAL))
         if actor:
             return _("Created by %(actor)s (source: %(source)s)") % {
                 "actor": actor,
@@ -147,7 +142,7 @@ def _mail_sentence(kind: str, data: dict, actor: str | None) -> str | None:
 
 
 def _consent_sentence(data: dict, actor: str | None) -> str:
-    names = {"source": _consent_source_label(data.get("source", "")), "actor": actor}
+    names = {"source": choice_label(ConsentEvent.Source, data.get("source", "")), "actor": actor}
     status = data.get("status")
     if status == ConsentEvent.Status.SUBSCRIBED:
         if actor:
@@ -183,7 +178,8 @@ def _commerce_sentence(kind: str, data: dict) -> str | None:
 def _collect_sentence(kind: str, data: dict) -> str | None:
     """Sign-ups (S1–S3, K7) and contact-form messages (S4), the message word for word."""
     if kind == CollectEvent.SIGNED_UP:
-        return _("Signed up (source: %(source)s)") % {"source": _source_label(data.get("source"))}
+        source = choice_label(Contact.Source, data.get("source"))
+        return _("Signed up (source: %(source)s)") % {"source": source}
     if kind == CollectEvent.SIGNUP_CONFIRMED:
         return _("Confirmed the sign-up from the confirmation e-mail")
     if kind == CollectEvent.CONTACT_MESSAGE:

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-BATCH = 1000
+from comptoir.contacts.events import BATCH
+
+__all__ = ["BATCH", "BulkResult"]
 
 
 @dataclass(frozen=True)
