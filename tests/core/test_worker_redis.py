@@ -192,9 +192,13 @@ def test_an_rq_job_whose_whole_worker_was_killed_fails_at_rqs_next_maintenance(t
         worker = start_rq_worker(tmp_path, env, logs)
         try:
             reading(database, job_id, worker, logs)
-            horse = work_horse_of(worker)
-            os.kill(worker.pid, signal.SIGKILL)  # the machine went away: worker and horse
-            os.kill(horse, signal.SIGKILL)
+            work_horse_of(worker)  # the job is in its horse
+            # The machine went away: the worker and every process it forked (the horse, and
+            # RQ's scheduler, which would otherwise live on, orphaned, polling Redis).
+            family = children_of(worker.pid)
+            os.kill(worker.pid, signal.SIGKILL)
+            for pid in family:
+                os.kill(pid, signal.SIGKILL)
             worker.wait(timeout=30)
         finally:
             stop(worker)
